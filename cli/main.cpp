@@ -1,0 +1,40 @@
+// codessm: one executable, subcommands registered by cli/cmd_*.cpp.
+// Exit codes: 0 ok, 1 usage/config, 2 data/IO, 3 numerical, 4 internal, 130/143 interrupted.
+#include <CLI/CLI.hpp>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "codessm/core/error.h"
+#include "codessm/core/logging.h"
+#include "command_registry.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"codessm: train, fine-tune and explain state-space models of source code"};
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")->capture_default_str();
+  auto& table = codessm::cli::command_table();
+  std::sort(table.begin(), table.end(), [](auto& a, auto& b) { return a.name < b.name; });
+  for (auto& c : table) c.setup(app);
+  app.parse_complete_callback([&] { codessm::core::init_logging(log_level); });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 1;
+  } catch (const codessm::Error& e) {
+    spdlog::error("{}", e.what());
+    return static_cast<int>(e.kind());
+  } catch (const c10::Error& e) {
+    spdlog::error("LibTorch: {}", e.what_without_backtrace());
+    return 4;
+  } catch (const std::invalid_argument& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 2;
+  }
+  return 0;
+}

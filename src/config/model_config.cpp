@@ -1,0 +1,273 @@
+#include "codessm/config/model_config.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "codessm/core/error.h"
+
+namespace codessm::config {
+
+using nlohmann::json;
+
+std::string to_string(Arch a) {
+  switch (a) {
+    case Arch::kBiGS: return "bigs";
+    case Arch::kRoFormer: return "roformer";
+    case Arch::kBert: return "bert";
+  }
+  return "?";
+}
+std::string to_string(Task t) {
+  switch (t) {
+    case Task::kMaskedLM: return "mlm";
+    case Task::kSequenceClassification: return "sequence_classification";
+    case Task::kTokenClassification: return "token_classification";
+    case Task::kRetrieval: return "retrieval";
+  }
+  return "?";
+}
+std::string to_string(PaddingMode p) { return p == PaddingMode::kReference ? "reference" : "masked"; }
+std::string to_string(SsmInit s) {
+  switch (s) {
+    case SsmInit::kLin: return "lin";
+    case SsmInit::kInv: return "inv";
+    case SsmInit::kHippo: return "hippo";
+  }
+  return "?";
+}
+Task parse_task(const std::string& s) {
+  if (s == "mlm" || s == "masked_lm") return Task::kMaskedLM;
+  if (s == "sequence_classification" || s == "seqcls") return Task::kSequenceClassification;
+  if (s == "token_classification" || s == "tokcls") return Task::kTokenClassification;
+  if (s == "retrieval") return Task::kRetrieval;
+  throw UsageError(fmt::format("unknown task head '{}': use mlm, sequence_classification, token_classification or retrieval", s));
+}
+PaddingMode parse_padding_mode(const std::string& s) {
+  if (s == "reference") return PaddingMode::kReference;
+  if (s == "masked") return PaddingMode::kMasked;
+  throw UsageError(fmt::format("unknown padding mode '{}': use reference (BiGS parity) or masked", s));
+}
+SsmInit parse_ssm_init(const std::string& s) {
+  if (s == "lin") return SsmInit::kLin;
+  if (s == "inv") return SsmInit::kInv;
+  if (s == "hippo") return SsmInit::kHippo;
+  throw UsageError(fmt::format("unknown S4D init '{}': use lin, inv or hippo", s));
+}
+
+std::string ModelConfig::model_type() const {
+  switch (arch) {
+    case Arch::kBiGS: return "BiGS";
+    case Arch::kRoFormer: return "roformer";
+    case Arch::kBert: return "bert";
+  }
+  return "?";
+}
+
+std::string ModelConfig::base_prefix() const { return to_string(arch); }
+
+std::string ModelConfig::hf_architecture() const {
+  std::string base = arch == Arch::kBiGS ? "BiGS" : arch == Arch::kRoFormer ? "RoFormer" : "Bert";
+  switch (task) {
+    case Task::kMaskedLM: return base + "ForMaskedLM";
+    case Task::kSequenceClassification: return base + "ForSequenceClassification";
+    case Task::kTokenClassification: return base + "ForTokenClassification";
+    case Task::kRetrieval: return base + "Model";
+  }
+  return base;
+}
+
+void ModelConfig::validate(const std::string& src) const {
+  auto fail = [&](const std::string& field, const std::string& msg) {
+    throw UsageError(fmt::format("{}: field '{}' {}", src, field, msg));
+  };
+  if (vocab_size <= 0) fail("vocab_size", fmt::format("must be > 0 (got {})", vocab_size));
+  if (hidden_size <= 0) fail("hidden_size", fmt::format("must be > 0 (got {})", hidden_size));
+  if (num_hidden_layers <= 0) fail("num_hidden_layers", fmt::format("must be > 0 (got {})", num_hidden_layers));
+  if (intermediate_size <= 0) fail("intermediate_size", fmt::format("must be > 0 (got {})", intermediate_size));
+  if (type_vocab_size <= 0) fail("type_vocab_size", "must be > 0");
+  if (max_position_embeddings <= 0) fail("max_position_embeddings", "must be > 0");
+  if (pad_token_id < 0 || pad_token_id >= vocab_size)
+    fail("pad_token_id", fmt::format("must be in [0, vocab_size={}) (got {})", vocab_size, pad_token_id));
+  if (!(layer_norm_eps > 0)) fail("layer_norm_eps", "must be > 0");
+  if (!(initializer_range > 0)) fail("initializer_range", "must be > 0");
+  for (auto [name, p] : {std::pair<const char*, double>{"hidden_dropout_prob", hidden_dropout_prob},
+                         {"attention_probs_dropout_prob", attention_probs_dropout_prob},
+                         {"codessm_layer_dropout", layer_dropout}}) {
+    if (!(p >= 0 && p < 1)) fail(name, fmt::format("must be in [0, 1) (got {})", p));
+  }
+  if (classifier_dropout >= 1) fail("classifier_dropout", "must be < 1 (or null)");
+  if (hidden_act != "gelu") fail("hidden_act", fmt::format("'{}' is not supported; use \"gelu\" (erf form, as the PyTorch reference)", hidden_act));
+  if (position_embedding_type != "absolute" && position_embedding_type != "none" &&
+      position_embedding_type != "rotary" && position_embedding_type != "relative_key") {
+    fail("position_embedding_type", fmt::format("'{}' is not supported: use \"absolute\" or \"none\"", position_embedding_type));
+  }
+  if ((task == Task::kSequenceClassification || task == Task::kTokenClassification) && num_labels <= 0)
+    fail("num_labels", "must be > 0 for a classification head");
+  if (arch == Arch::kBiGS) {
+    if (num_ssm <= 0) fail("num_ssm", "must be > 0");
+    if (ssm_kernels <= 0 || hidden_size % ssm_kernels != 0)
+      fail("codessm_ssm_kernels", fmt::format("must divide hidden_size={} (got {}): channels are split into contiguous blocks of hidden_size/k", hidden_size, ssm_kernels));
+    if (!(dt_min > 0 && dt_max >= dt_min)) fail("codessm_dt_min", "need 0 < dt_min <= dt_max");
+    if (pooler_type != "non_padding_mean" && pooler_type != "mean")
+      fail("pooler_type", fmt::format("'{}' is not supported: use non_padding_mean or mean", pooler_type));
+    if (hf_conv && (hf_conv_groups <= 0 || hidden_size % hf_conv_groups != 0))
+      fail("codessm_hf_conv_groups", fmt::format("must divide hidden_size={} (got {})", hidden_size, hf_conv_groups));
+    if (mixer == SequenceMixer::kFourier && ssm_kernels != 1)
+      fail("codessm_ssm_kernels", "must be 1 with the Fourier (CodeF) mixer, which has no kernels");
+  } else {
+    if (num_attention_heads <= 0 || hidden_size % num_attention_heads != 0)
+      fail("num_attention_heads", fmt::format("must divide hidden_size={} (got {})", hidden_size, num_attention_heads));
+    if (arch == Arch::kRoFormer && head_dim() % 2 != 0)
+      fail("num_attention_heads", fmt::format("RoPE needs an even head dim; hidden_size/heads = {}", head_dim()));
+  }
+}
+
+json ModelConfig::to_json() const {
+  json j;
+  j["model_type"] = model_type();
+  j["architectures"] = {hf_architecture()};
+  j["vocab_size"] = vocab_size;
+  j["hidden_size"] = hidden_size;
+  j["num_hidden_layers"] = num_hidden_layers;
+  j["intermediate_size"] = intermediate_size;
+  j["hidden_act"] = hidden_act;
+  j["hidden_dropout_prob"] = hidden_dropout_prob;
+  j["max_position_embeddings"] = max_position_embeddings;
+  j["type_vocab_size"] = type_vocab_size;
+  j["initializer_range"] = initializer_range;
+  j["layer_norm_eps"] = layer_norm_eps;
+  j["pad_token_id"] = pad_token_id;
+  j["position_embedding_type"] = arch == Arch::kRoFormer ? "rotary" : position_embedding_type;
+  j["tie_word_embeddings"] = tie_word_embeddings;
+  j["classifier_dropout"] = classifier_dropout < 0 ? json(nullptr) : json(classifier_dropout);
+  j["num_labels"] = num_labels;
+  j["problem_type"] = problem_type;
+  if (arch == Arch::kBiGS) {
+    j["num_ssm"] = num_ssm;
+    j["pooler_type"] = pooler_type;
+    j["scaling"] = to_string(ssm_init);
+    j["pre_norm"] = true;
+    j["decode"] = false;
+    j["use_pykeops_kernel"] = false;
+    j["codessm_ssm_kernels"] = ssm_kernels;
+    j["codessm_bidirectional"] = bidirectional;
+    j["codessm_layer_dropout"] = layer_dropout;
+    j["codessm_mixer"] = mixer == SequenceMixer::kS4D ? "s4d" : "fourier";
+    j["codessm_hf_conv"] = hf_conv;
+    j["codessm_hf_conv_groups"] = hf_conv_groups;
+    j["codessm_padding_mode"] = to_string(padding_mode);
+    j["codessm_dt_min"] = dt_min;
+    j["codessm_dt_max"] = dt_max;
+  } else {
+    j["num_attention_heads"] = num_attention_heads;
+    j["attention_probs_dropout_prob"] = attention_probs_dropout_prob;
+    if (arch == Arch::kRoFormer) {
+      j["embedding_size"] = hidden_size;
+      j["rotary_value"] = false;
+      j["codessm_rotary_base"] = rotary_base;
+    }
+  }
+  j["codessm_task"] = to_string(task);
+  j["codessm_preset"] = preset;
+  j["codessm_pretraining_context"] = pretraining_context;
+  j["codessm_format_version"] = kModelConfigFormatVersion;
+  return j;
+}
+
+template <typename T>
+static void read_key(const json& j, const char* key, T& out, const std::string& src) {
+  if (!j.contains(key) || j[key].is_null()) return;
+  try {
+    out = j[key].get<T>();
+  } catch (const json::exception& e) {
+    throw UsageError(fmt::format("{}: field '{}' has the wrong type ({}): {}", src, key, j[key].dump(), e.what()));
+  }
+}
+
+ModelConfig ModelConfig::from_json(const json& j, const std::string& src) {
+  if (!j.is_object()) throw UsageError(fmt::format("{}: expected a JSON object", src));
+  ModelConfig c;
+  int version = 0;
+  read_key(j, "codessm_format_version", version, src);
+  if (version > kModelConfigFormatVersion) {
+    throw UsageError(fmt::format("{}: codessm_format_version {} is newer than this build supports ({}); upgrade codessm",
+                                 src, version, kModelConfigFormatVersion));
+  }
+  std::string mt;
+  read_key(j, "model_type", mt, src);
+  std::string mt_l = mt;
+  for (auto& ch : mt_l) ch = static_cast<char>(std::tolower(ch));
+  if (mt_l == "bigs" || mt_l.empty()) c.arch = Arch::kBiGS;
+  else if (mt_l == "roformer") c.arch = Arch::kRoFormer;
+  else if (mt_l == "bert") c.arch = Arch::kBert;
+  else throw UsageError(fmt::format("{}: field 'model_type' is '{}'; codessm reads BiGS, roformer and bert", src, mt));
+
+  const bool ours = j.contains("codessm_format_version");
+  // HF class defaults where a foreign file leaves a key out (BiGSConfig/BertConfig: absolute positions).
+  c.position_embedding_type = "absolute";
+  if (!ours) c.padding_mode = PaddingMode::kReference;
+  c.max_position_embeddings = 512;
+  read_key(j, "vocab_size", c.vocab_size, src);
+  read_key(j, "hidden_size", c.hidden_size, src);
+  read_key(j, "num_hidden_layers", c.num_hidden_layers, src);
+  read_key(j, "intermediate_size", c.intermediate_size, src);
+  read_key(j, "hidden_act", c.hidden_act, src);
+  read_key(j, "hidden_dropout_prob", c.hidden_dropout_prob, src);
+  read_key(j, "max_position_embeddings", c.max_position_embeddings, src);
+  read_key(j, "type_vocab_size", c.type_vocab_size, src);
+  read_key(j, "initializer_range", c.initializer_range, src);
+  read_key(j, "layer_norm_eps", c.layer_norm_eps, src);
+  read_key(j, "pad_token_id", c.pad_token_id, src);
+  read_key(j, "position_embedding_type", c.position_embedding_type, src);
+  if (c.arch == Arch::kRoFormer) c.position_embedding_type = "none";  // RoPE lives in attention, not the embeddings
+  read_key(j, "tie_word_embeddings", c.tie_word_embeddings, src);
+  read_key(j, "classifier_dropout", c.classifier_dropout, src);
+  read_key(j, "num_labels", c.num_labels, src);
+  if (j.contains("id2label") && j["id2label"].is_object() && !j.contains("num_labels"))
+    c.num_labels = static_cast<int64_t>(j["id2label"].size());
+  read_key(j, "problem_type", c.problem_type, src);
+  read_key(j, "num_ssm", c.num_ssm, src);
+  read_key(j, "pooler_type", c.pooler_type, src);
+  std::string scaling;
+  read_key(j, "scaling", scaling, src);
+  if (!scaling.empty()) c.ssm_init = parse_ssm_init(scaling);
+  read_key(j, "codessm_ssm_kernels", c.ssm_kernels, src);
+  read_key(j, "codessm_bidirectional", c.bidirectional, src);
+  read_key(j, "codessm_layer_dropout", c.layer_dropout, src);
+  std::string mixer;
+  read_key(j, "codessm_mixer", mixer, src);
+  if (mixer == "fourier") c.mixer = SequenceMixer::kFourier;
+  else if (mixer.empty() || mixer == "s4d") c.mixer = SequenceMixer::kS4D;
+  else throw UsageError(fmt::format("{}: field 'codessm_mixer' is '{}': use s4d or fourier", src, mixer));
+  read_key(j, "codessm_hf_conv", c.hf_conv, src);
+  read_key(j, "codessm_hf_conv_groups", c.hf_conv_groups, src);
+  std::string pm;
+  read_key(j, "codessm_padding_mode", pm, src);
+  if (!pm.empty()) c.padding_mode = parse_padding_mode(pm);
+  read_key(j, "codessm_dt_min", c.dt_min, src);
+  read_key(j, "codessm_dt_max", c.dt_max, src);
+  read_key(j, "num_attention_heads", c.num_attention_heads, src);
+  read_key(j, "attention_probs_dropout_prob", c.attention_probs_dropout_prob, src);
+  read_key(j, "codessm_rotary_base", c.rotary_base, src);
+  read_key(j, "codessm_preset", c.preset, src);
+  read_key(j, "codessm_pretraining_context", c.pretraining_context, src);
+
+  std::string task;
+  read_key(j, "codessm_task", task, src);
+  if (!task.empty()) {
+    c.task = parse_task(task);
+  } else if (j.contains("architectures") && j["architectures"].is_array() && !j["architectures"].empty()) {
+    auto a = j["architectures"][0].get<std::string>();
+    auto ends = [&](const std::string& s) { return a.size() >= s.size() && a.compare(a.size() - s.size(), s.size(), s) == 0; };
+    if (ends("ForMaskedLM")) c.task = Task::kMaskedLM;
+    else if (ends("ForSequenceClassification")) c.task = Task::kSequenceClassification;
+    else if (ends("ForTokenClassification")) c.task = Task::kTokenClassification;
+    else if (ends("Model")) c.task = Task::kRetrieval;
+    else throw UsageError(fmt::format("{}: architectures[0] = '{}' is not a head codessm knows", src, a));
+  }
+  c.validate(src);
+  return c;
+}
+
+}  // namespace codessm::config

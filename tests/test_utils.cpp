@@ -1,0 +1,50 @@
+#include "test_utils.h"
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
+
+namespace codessm::test {
+
+namespace fs = std::filesystem;
+
+fs::path source_dir() { return fs::path(CODESSM_SOURCE_DIR); }
+
+fs::path shared_data_dir() {
+  if (const char* env = std::getenv("CODESSM_SHARED_DATA")) {
+    if (fs::exists(env)) return fs::path(env);
+  }
+  auto p = source_dir().parent_path() / "shared" / "data";
+  return fs::exists(p) ? p : fs::path();
+}
+
+fs::path temp_dir(const std::string& name) {
+  auto p = fs::temp_directory_path() / ("codessm_test_" + std::to_string(::getpid())) / name;
+  fs::remove_all(p);
+  fs::create_directories(p);
+  static struct Cleanup {
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(fs::temp_directory_path() / ("codessm_test_" + std::to_string(::getpid())), ec);
+    }
+  } cleanup;
+  return p;
+}
+
+fs::path codessm_binary() { return fs::path(CODESSM_BINARY); }
+
+int run_command(const std::string& cmd, std::string* output) {
+  std::string full = cmd + " 2>&1";
+  FILE* pipe = ::popen(full.c_str(), "r");
+  if (!pipe) return -1;
+  std::array<char, 4096> buf{};
+  std::string out;
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  int status = ::pclose(pipe);
+  if (output) *output = out;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace codessm::test
