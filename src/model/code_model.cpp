@@ -1,0 +1,84 @@
+#include "codessm/model/code_model.h"
+
+#include "codessm/model/bigs_model.h"
+#include "codessm/model/transformer.h"
+
+namespace codessm::model {
+
+using config::Arch;
+using config::Task;
+
+CodeModelImpl::CodeModelImpl(const config::ModelConfig& cfg) : cfg_(cfg) {
+  cfg.validate("model config");
+  if (cfg.arch == Arch::kBiGS) backbone_ = std::make_shared<BiGSBackbone>(cfg);
+  else backbone_ = std::make_shared<TransformerBackbone>(cfg);
+  register_module(cfg.base_prefix(), backbone_);
+  const double p = cfg.classifier_dropout >= 0 ? cfg.classifier_dropout : cfg.hidden_dropout_prob;
+  switch (cfg.task) {
+    case Task::kMaskedLM:
+      cls = register_module("cls", MLMHead(cfg));
+      break;
+    case Task::kSequenceClassification:
+      if (cfg.arch == Arch::kRoFormer) {
+        rof_classifier = register_module("classifier", RoFormerClassificationHead(cfg));
+      } else {
+        head_dropout = register_module("dropout", torch::nn::Dropout(p));
+        classifier = register_module("classifier", torch::nn::Linear(cfg.hidden_size, cfg.num_labels));
+      }
+      break;
+    case Task::kTokenClassification:
+      head_dropout = register_module("dropout", torch::nn::Dropout(cfg.hidden_dropout_prob));
+      classifier = register_module("classifier", torch::nn::Linear(cfg.hidden_size, cfg.num_labels));
+      break;
+    case Task::kRetrieval:
+      break;
+  }
+  init_weights();
+}
+
+void CodeModelImpl::init_weights() {
+  // Linear/Embedding/LayerNorm/Conv of backbone and heads; the SSM parameters keep the init drawn in
+  // their constructors (HF's _init_weights does not touch them either).
+  init_standard_weights(*this, cfg_.initializer_range);
+  torch::NoGradGuard g;
+  if (cls) cls->predictions->bias.zero_();
+}
+
+BackboneOutput CodeModelImpl::encode(const ModelInput& in, bool output_hidden_states) {
+  TORCH_CHECK(in.input_ids.defined() && in.input_ids.dim() == 2, "input_ids must be (B, L)");
+  return backbone_->forward(in.input_ids, in.attention_mask, in.token_type_ids, output_hidden_states);
+}
+
+torch::Tensor CodeModelImpl::embed(const ModelInput& in) {
+  auto out = encode(in, false);
+  return backbone_->pool(out.last_hidden, in.attention_mask);
+}
+
+ModelOutput CodeModelImpl::forward(const ModelInput& in, bool output_hidden_states) {
+  auto enc = encode(in, output_hidden_states);
+  ModelOutput out;
+  out.last_hidden = enc.last_hidden;
+  out.hidden_states = std::move(enc.hidden_states);
+  switch (cfg_.task) {
+    case Task::kMaskedLM:
+      out.logits = cls->predictions->forward(out.last_hidden, backbone_->word_embedding_weight());
+      break;
+    case Task::kSequenceClassification:
+      if (rof_classifier) {
+        out.logits = rof_classifier->forward(out.last_hidden);
+      } else {
+        out.pooled = backbone_->pool(out.last_hidden, in.attention_mask);
+        out.logits = classifier->forward(head_dropout->forward(out.pooled));
+      }
+      break;
+    case Task::kTokenClassification:
+      out.logits = classifier->forward(head_dropout->forward(out.last_hidden));
+      break;
+    case Task::kRetrieval:
+      out.pooled = backbone_->pool(out.last_hidden, in.attention_mask);
+      break;
+  }
+  return out;
+}
+
+}  // namespace codessm::model

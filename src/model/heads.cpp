@@ -1,0 +1,49 @@
+#include "codessm/model/heads.h"
+
+namespace codessm::model {
+
+namespace F = torch::nn::functional;
+
+PredictionTransformImpl::PredictionTransformImpl(const config::ModelConfig& cfg) {
+  dense = register_module("dense", torch::nn::Linear(cfg.hidden_size, cfg.hidden_size));
+  LayerNorm = register_module("LayerNorm",
+                              torch::nn::LayerNorm(torch::nn::LayerNormOptions({cfg.hidden_size}).eps(cfg.layer_norm_eps)));
+}
+
+torch::Tensor PredictionTransformImpl::forward(const torch::Tensor& h) {
+  return LayerNorm->forward(F::gelu(dense->forward(h)));  // hidden_act "gelu" = erf form
+}
+
+LMPredictionHeadImpl::LMPredictionHeadImpl(const config::ModelConfig& cfg) {
+  transform = register_module("transform", PredictionTransform(cfg));
+  if (!cfg.tie_word_embeddings) {
+    decoder = register_module("decoder",
+                              torch::nn::Linear(torch::nn::LinearOptions(cfg.hidden_size, cfg.vocab_size).bias(false)));
+  }
+  bias = register_parameter("bias", torch::zeros({cfg.vocab_size}));
+}
+
+torch::Tensor LMPredictionHeadImpl::forward(const torch::Tensor& h, const torch::Tensor& tied_weight) {
+  auto t = transform->forward(h);                                       // r(B L D)
+  auto w = decoder ? decoder->weight : tied_weight;                     // r(V D)
+  return F::linear(t, w, bias);                                         // r(B L V)
+}
+
+MLMHeadImpl::MLMHeadImpl(const config::ModelConfig& cfg) {
+  predictions = register_module("predictions", LMPredictionHead(cfg));
+}
+
+RoFormerClassificationHeadImpl::RoFormerClassificationHeadImpl(const config::ModelConfig& cfg) {
+  const double p = cfg.classifier_dropout >= 0 ? cfg.classifier_dropout : cfg.hidden_dropout_prob;
+  dense = register_module("dense", torch::nn::Linear(cfg.hidden_size, cfg.hidden_size));
+  out_proj = register_module("out_proj", torch::nn::Linear(cfg.hidden_size, cfg.num_labels));
+  dropout = register_module("dropout", torch::nn::Dropout(p));
+}
+
+torch::Tensor RoFormerClassificationHeadImpl::forward(const torch::Tensor& h) {
+  auto x = dropout->forward(h.select(1, 0));                             // r(B D)
+  x = dropout->forward(F::gelu(dense->forward(x)));
+  return out_proj->forward(x);                                           // r(B labels)
+}
+
+}  // namespace codessm::model
