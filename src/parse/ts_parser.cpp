@@ -1,0 +1,164 @@
+// RAII wrapper over a TSParser and the conversion of a TSTree into a plain SyntaxTree.
+// Keeps to the tree-sitter 0.20 API subset (ecosystem.md §1.1) so that Debian's libtree-sitter
+// works as a fallback runtime without #ifdefs.
+#include "codessm/parse/ts_parser.h"
+
+#include <tree_sitter/api.h>
+
+#include <fmt/format.h>
+
+#include "codessm/core/error.h"
+
+extern "C" {
+const TSLanguage* tree_sitter_python(void);
+const TSLanguage* tree_sitter_java(void);
+const TSLanguage* tree_sitter_javascript(void);
+const TSLanguage* tree_sitter_typescript(void);
+const TSLanguage* tree_sitter_tsx(void);
+const TSLanguage* tree_sitter_go(void);
+const TSLanguage* tree_sitter_ruby(void);
+const TSLanguage* tree_sitter_php(void);
+}
+
+#ifndef CODESSM_TS_RUNTIME
+#define CODESSM_TS_RUNTIME "tree-sitter (unknown runtime)"
+#endif
+
+namespace codessm::parse {
+
+namespace {
+
+const TSLanguage* ts_language(Language lang) {
+  switch (lang) {
+    case Language::kPython: return tree_sitter_python();
+    case Language::kJava: return tree_sitter_java();
+    case Language::kJavaScript: return tree_sitter_javascript();
+    case Language::kTypeScript: return tree_sitter_typescript();
+    case Language::kTsx: return tree_sitter_tsx();
+    case Language::kGo: return tree_sitter_go();
+    case Language::kRuby: return tree_sitter_ruby();
+    case Language::kPhp: return tree_sitter_php();
+  }
+  throw Error(ErrorKind::kInternal, "parse: unhandled Language enum value");
+}
+
+// Appends the node under `cursor` to `tree` and returns its index.
+int32_t push_node(SyntaxTree& tree, const TSTreeCursor& cursor, int32_t parent) {
+  TSNode n = ts_tree_cursor_current_node(&cursor);
+  SyntaxNode s;
+  s.type = ts_node_type(n);
+  const char* field = ts_tree_cursor_current_field_name(&cursor);
+  if (field) s.field = field;
+  s.start_byte = ts_node_start_byte(n);
+  s.end_byte = ts_node_end_byte(n);
+  TSPoint a = ts_node_start_point(n), b = ts_node_end_point(n);
+  s.start = {a.row, a.column};
+  s.end = {b.row, b.column};
+  s.parent = parent;
+  s.depth = parent < 0 ? 0 : tree.nodes[parent].depth + 1;
+  s.named = ts_node_is_named(n);
+  s.missing = ts_node_is_missing(n);
+  s.error = s.type == "ERROR";
+  tree.has_error = tree.has_error || s.error || s.missing;
+  tree.nodes.push_back(s);
+  return static_cast<int32_t>(tree.nodes.size() - 1);
+}
+
+// Fills child_count / first_child / child_ids / subtree_end from the parent links. Pre-order means children
+// arrive in source order.
+void link_children(SyntaxTree& tree) {
+  auto& nodes = tree.nodes;
+  for (size_t i = 1; i < nodes.size(); ++i) nodes[nodes[i].parent].child_count++;
+  uint32_t offset = 0;
+  for (auto& n : nodes) {
+    n.first_child = offset;
+    offset += n.child_count;
+  }
+  tree.child_ids.assign(offset, -1);
+  std::vector<uint32_t> filled(nodes.size(), 0);
+  for (size_t i = 1; i < nodes.size(); ++i) {
+    auto p = nodes[i].parent;
+    tree.child_ids[nodes[p].first_child + filled[p]++] = static_cast<int32_t>(i);
+  }
+  for (size_t i = nodes.size(); i-- > 0;) {
+    const auto& n = nodes[i];
+    nodes[i].subtree_end = n.child_count == 0 ? static_cast<uint32_t>(i + 1)
+                                              : nodes[tree.child_ids[n.first_child + n.child_count - 1]].subtree_end;
+  }
+}
+
+}  // namespace
+
+struct Parser::Impl {
+  TSParser* parser = nullptr;
+  ~Impl() {
+    if (parser) ts_parser_delete(parser);
+  }
+};
+
+Parser::Parser(Language lang) : lang_(lang), impl_(std::make_unique<Impl>()) {
+  impl_->parser = ts_parser_new();
+  const TSLanguage* l = ts_language(lang);
+  if (!ts_parser_set_language(impl_->parser, l)) {
+    throw DataError(fmt::format(
+        "parse: the {} grammar has ABI {}, which {} cannot load. Use the pinned 0.23.x grammars "
+        "(package-lock.json) or build with the npm tree-sitter@0.25.1 runtime (npm ci --ignore-scripts).",
+        language_name(lang), ts_language_version(l), CODESSM_TS_RUNTIME));
+  }
+}
+
+Parser::~Parser() = default;
+Parser::Parser(Parser&&) noexcept = default;
+Parser& Parser::operator=(Parser&&) noexcept = default;
+
+SyntaxTree Parser::parse(std::string source, std::string_view origin, uint32_t max_depth) const {
+  if (source.size() >= (uint64_t{1} << 32))
+    throw DataError(fmt::format("parse: {} is {} bytes; tree-sitter handles at most 4 GiB", origin, source.size()));
+  TSTree* ts_tree =
+      ts_parser_parse_string(impl_->parser, nullptr, source.data(), static_cast<uint32_t>(source.size()));
+  if (!ts_tree) {
+    ts_parser_reset(impl_->parser);
+    throw DataError(fmt::format("parse: tree-sitter returned no tree for {} ({})", origin, language_name(lang_)));
+  }
+  SyntaxTree tree;
+  tree.language = lang_;
+  tree.source = std::move(source);
+  TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(ts_tree));
+  try {
+    // Iterative pre-order walk: deep trees (long operator chains) would overflow a recursive one.
+    int32_t cur = push_node(tree, cursor, -1);
+    for (;;) {
+      if (ts_tree_cursor_goto_first_child(&cursor)) {
+        cur = push_node(tree, cursor, cur);
+        if (max_depth && tree.nodes[cur].depth > max_depth)
+          throw DataError(fmt::format("parse: {} nests deeper than {} nodes; skip it or raise the limit", origin,
+                                      max_depth));
+        continue;
+      }
+      bool done = false;
+      while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
+        if (!ts_tree_cursor_goto_parent(&cursor)) {
+          done = true;
+          break;
+        }
+        cur = tree.nodes[cur].parent;
+      }
+      if (done) break;
+      cur = push_node(tree, cursor, tree.nodes[cur].parent);
+    }
+  } catch (...) {
+    ts_tree_cursor_delete(&cursor);
+    ts_tree_delete(ts_tree);
+    throw;
+  }
+  ts_tree_cursor_delete(&cursor);
+  ts_tree_delete(ts_tree);
+  link_children(tree);
+  return tree;
+}
+
+std::string runtime_description() { return CODESSM_TS_RUNTIME; }
+
+uint32_t grammar_abi_version(Language lang) { return ts_language_version(ts_language(lang)); }
+
+}  // namespace codessm::parse
