@@ -10,7 +10,7 @@ torch::Tensor masked_mean(const torch::Tensor& h, const torch::Tensor& mask) {
 
 void init_standard_weights(torch::nn::Module& root, double r) {
   torch::NoGradGuard g;
-  for (auto& m : root.modules(/*include_self=*/true)) {
+  for (auto& m : root.modules(/*include_self=*/false)) {  // self may not be in a shared_ptr yet
     if (auto* lin = m->as<torch::nn::Linear>()) {
       lin->weight.normal_(0.0, r);
       if (lin->bias.defined()) lin->bias.zero_();

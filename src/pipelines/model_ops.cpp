@@ -1,0 +1,238 @@
+#include "codessm/pipelines/model_ops.h"
+
+#include <torch/torch.h>
+
+#include <limits>
+
+#include "codessm/config/presets.h"
+#include "codessm/core/error.h"
+#include "codessm/core/io.h"
+#include "codessm/core/logging.h"
+#include "codessm/core/timer.h"
+#include "codessm/model/checkpoint.h"
+#include "codessm/model/model_summary.h"
+#include "codessm/report/report.h"
+#include "codessm/tensor/device.h"
+#include "codessm/tensor/safetensors.h"
+#include "codessm/tensor/torch_compat.h"
+
+namespace codessm::pipelines {
+
+using nlohmann::json;
+
+config::ModelConfig resolve_model_config(const std::string& src, const std::vector<std::string>& overrides) {
+  config::ModelConfig cfg;
+  std::string source;
+  if (config::is_preset(src)) {
+    cfg = config::make_preset(src);
+    source = "preset " + src;
+  } else if (fs::exists(src)) {
+    cfg = model::load_config(src);
+    source = src;
+  } else {
+    throw UsageError(fmt::format("'{}' is neither a preset nor a checkpoint folder (see `codessm model presets`)", src));
+  }
+  if (overrides.empty()) return cfg;
+  json j = cfg.to_json();
+  for (auto& kv : overrides) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError(fmt::format("override '{}' must look like key=value (a config.json key)", kv));
+    std::string key = kv.substr(0, eq), val = kv.substr(eq + 1);
+    if (!j.contains(key))
+      throw UsageError(fmt::format("override '{}': '{}' is not a config.json key of this model (run `codessm model info {}` to list them)", kv, key, src));
+    json v;
+    try {
+      v = json::parse(val);
+    } catch (const json::exception&) {
+      v = val;  // a bare string
+    }
+    j[key] = v;
+  }
+  return config::ModelConfig::from_json(j, source + " with overrides");
+}
+
+json run_model_info(const ModelInfoOptions& o) {
+  auto cfg = resolve_model_config(o.model, o.overrides);
+  model::CodeModel m(cfg);
+  if (fs::is_directory(o.model)) model::load_weights(m, o.model, /*strict_head=*/true);
+  auto counts = model::count_parameters(m);
+  json j;
+  j["model"] = o.model;
+  j["architecture"] = cfg.hf_architecture();
+  j["config"] = cfg.to_json();
+  j["parameters"] = counts.to_json();
+  if (o.tree) {
+    json t = json::object();
+    for (auto& [n, s] : model::parameter_shapes(m)) t[n] = s;
+    j["tensors"] = t;
+  }
+  return j;
+}
+
+void run_model_init(const ModelInitOptions& o) {
+  CODESSM_REQUIRE(!o.out.empty(), UsageError, "model init needs --out DIR");
+  auto cfg = resolve_model_config(o.preset, o.overrides);
+  tensor::set_seed(o.seed);
+  model::CodeModel m(cfg);
+  model::SaveOptions so;
+  so.dtype = tensor::parse_dtype(o.dtype);
+  so.max_shard_bytes = static_cast<uint64_t>(o.shard_mib * 1024 * 1024);
+  model::save_pretrained(m, o.out, so);
+  auto c = model::count_parameters(m);
+  spdlog::info("wrote {} ({}, {} parameters, backbone {})", o.out.string(), cfg.hf_architecture(),
+               report::fmt_int(c.total()), report::fmt_int(c.backbone()));
+}
+
+namespace {
+
+/// Reads the int64 tensor `name` from the input store, or an undefined tensor when absent and optional.
+torch::Tensor read_ids(const tensor::SafetensorsStore& in, const std::string& name, bool required) {
+  if (!in.contains(name)) {
+    if (required)
+      throw DataError(fmt::format("input '{}' has no tensor '{}' (expected int64 [B, L])", in.describe(), name));
+    return {};
+  }
+  auto t = in.load(name);
+  if (t.dim() == 1) t = t.unsqueeze(0);
+  if (t.dim() != 2)
+    throw DataError(fmt::format("input '{}': tensor '{}' must be [B, L] (got {} dims)", in.describe(), name, t.dim()));
+  return t.to(torch::kInt64);
+}
+
+struct AutocastScope {  // bf16 autocast on CUDA/CPU for the scope's lifetime
+  AutocastScope(const torch::Device& d, bool on) : dev(d.type()), on_(on) {
+    if (on_) tensor::set_autocast(dev, true, at::kBFloat16);
+  }
+  ~AutocastScope() {
+    if (on_) tensor::set_autocast(dev, false);
+  }
+  c10::DeviceType dev;
+  bool on_;
+};
+
+}  // namespace
+
+json run_model_forward(const ModelForwardOptions& o) {
+  model::LoadOptions lo;
+  if (!o.padding.empty()) lo.padding_mode = config::parse_padding_mode(o.padding);
+  model::LoadReport rep;
+  auto m = model::load_pretrained(o.checkpoint, lo, &rep);
+  auto dev = tensor::parse_device(o.device);
+  const bool bf16 = o.dtype == "bf16";
+  if (o.dtype == "fp64") m->to(torch::kFloat64);
+  else if (o.dtype != "fp32" && !bf16) throw UsageError(fmt::format("--dtype '{}': use fp32, bf16 or fp64", o.dtype));
+  m->to(dev);
+  m->eval();
+  tensor::SafetensorsStore in(o.input);
+  model::ModelInput mi;
+  mi.input_ids = read_ids(in, "input_ids", true).to(dev);
+  mi.attention_mask = read_ids(in, "attention_mask", false);
+  if (mi.attention_mask.defined()) mi.attention_mask = mi.attention_mask.to(dev);
+  mi.token_type_ids = read_ids(in, "token_type_ids", false);
+  if (mi.token_type_ids.defined()) mi.token_type_ids = mi.token_type_ids.to(dev);
+  const auto V = m->config().vocab_size;
+  auto mx = mi.input_ids.max().item<int64_t>(), mn = mi.input_ids.min().item<int64_t>();
+  if (mn < 0 || mx >= V)
+    throw DataError(fmt::format("input '{}': input_ids range [{}, {}] is outside the vocabulary [0, {})", in.describe(), mn, mx, V));
+  torch::NoGradGuard ng;
+  model::ModelOutput out;
+  {
+    AutocastScope ac(dev, bf16);
+    out = m->forward(mi, /*output_hidden_states=*/true);
+  }
+  tensor::NamedTensors t;
+  auto f32 = [](const torch::Tensor& x) { return x.to(torch::kCPU, torch::kFloat32); };
+  for (size_t i = 0; i < out.hidden_states.size(); ++i) t.emplace_back(fmt::format("hidden_states.{}", i), f32(out.hidden_states[i]));
+  t.emplace_back("last_hidden_state", f32(out.last_hidden));
+  if (out.logits.defined()) t.emplace_back("logits", f32(out.logits));
+  if (out.pooled.defined()) t.emplace_back("pooled", f32(out.pooled));
+  tensor::save_safetensors(o.output, t, {{"format", "pt"}, {"codessm_dtype", o.dtype}, {"codessm_padding",
+                           config::to_string(m->config().padding_mode)}});
+  json j = {{"checkpoint", o.checkpoint.string()},
+            {"output", o.output.string()},
+            {"tensors", t.size()},
+            {"batch", mi.input_ids.size(0)},
+            {"length", mi.input_ids.size(1)},
+            {"padding_mode", config::to_string(m->config().padding_mode)},
+            {"ignored_tensors", rep.ignored_known}};
+  return j;
+}
+
+json run_bench_forward(const BenchForwardOptions& o) {
+  auto cfg = resolve_model_config(o.model, o.overrides);
+  const int64_t maxL = *std::max_element(o.lengths.begin(), o.lengths.end());
+  if (cfg.position_embedding_type == "absolute" && cfg.max_position_embeddings < maxL) cfg.max_position_embeddings = maxL;
+  auto dev = tensor::parse_device(o.device);
+  const bool bf16 = o.dtype == "bf16";
+  const bool tf32 = o.dtype == "tf32";
+  if (!bf16 && !tf32 && o.dtype != "fp32") throw UsageError(fmt::format("--dtype '{}': use fp32, tf32 or bf16", o.dtype));
+  at::globalContext().setAllowTF32CuBLAS(tf32);
+  at::globalContext().setAllowTF32CuDNN(tf32);
+  tensor::set_seed(0);
+  model::CodeModel m(cfg);
+  if (fs::is_directory(o.model)) model::load_weights(m, o.model, true);
+  m->to(dev);
+  if (o.backward) m->train(); else m->eval();
+  const auto counts = model::count_parameters(m);
+  json rows = json::array();
+  report::Table table{{"L", "batch", "dtype", "mode", "ms/iter", "tokens/s", "peak GiB"}, {}};
+  for (int64_t L : o.lengths) {
+    auto ids = torch::randint(1, cfg.vocab_size, {o.batch, L}, torch::TensorOptions().dtype(torch::kInt64).device(dev));
+    model::ModelInput mi{ids, torch::ones({o.batch, L}, ids.options()), {}};
+    auto step = [&]() {
+      AutocastScope ac(dev, bf16);
+      if (o.backward) {
+        auto out = m->forward(mi);
+        auto loss = out.logits.defined() ? out.logits.to(torch::kFloat32).mean() : out.last_hidden.to(torch::kFloat32).mean();
+        loss.backward();
+        m->zero_grad();
+      } else {
+        torch::NoGradGuard ng;
+        m->forward(mi);
+      }
+    };
+    json row = {{"L", L}, {"batch", o.batch}};
+    try {
+      for (int i = 0; i < o.warmup; ++i) step();
+      tensor::synchronize(dev);
+      tensor::cuda_reset_peak_memory(dev);
+      core::Timer t;
+      for (int i = 0; i < o.iters; ++i) step();
+      tensor::synchronize(dev);
+      const double s = t.seconds() / o.iters;
+      const double tps = static_cast<double>(o.batch * L) / s;
+      const double peak = static_cast<double>(tensor::cuda_peak_memory_bytes(dev)) / (1024.0 * 1024 * 1024);
+      row["ms_per_iter"] = s * 1e3;
+      row["tokens_per_s"] = tps;
+      row["peak_mem_gib"] = peak;
+      table.rows.push_back({std::to_string(L), std::to_string(o.batch), o.dtype, o.backward ? "fwd+bwd" : "fwd",
+                            report::fmt_num(s * 1e3, 4), report::fmt_num(std::round(tps)), report::fmt_num(peak, 3)});
+      spdlog::info("L={} batch={} {}: {:.2f} ms/iter, {:.0f} tokens/s, peak {:.2f} GiB", L, o.batch, o.dtype, s * 1e3, tps, peak);
+    } catch (const c10::Error& e) {
+      // Out of memory at large L is a result, not a crash of the whole benchmark.
+      row["error"] = e.what_without_backtrace();
+      table.rows.push_back({std::to_string(L), std::to_string(o.batch), o.dtype, o.backward ? "fwd+bwd" : "fwd", "error", "-", "-"});
+      spdlog::warn("L={}: {}", L, e.what_without_backtrace());
+    }
+    rows.push_back(row);
+  }
+  json res = {{"model", o.model},
+              {"architecture", cfg.hf_architecture()},
+              {"parameters", counts.to_json()},
+              {"device", dev.str()},
+              {"torch", tensor::torch_version_string()},
+              {"dtype", o.dtype},
+              {"mode", o.backward ? "forward+backward" : "forward"},
+              {"warmup", o.warmup},
+              {"iters", o.iters},
+              {"rows", rows}};
+  if (!o.out.empty()) {
+    report::write_json(o.out / "bench_forward.json", report::make_envelope("bench.forward", 1, res));
+    report::write_text(o.out / "bench_forward.md", table.to_markdown());
+  }
+  std::printf("%s", table.to_markdown().c_str());
+  return res;
+}
+
+}  // namespace codessm::pipelines
