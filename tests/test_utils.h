@@ -29,7 +29,8 @@ int run_command(const std::string& cmd, std::string* output = nullptr);
       GTEST_SKIP() << "../shared/data is absent (it exists only in the dev/CI checkout)"; \
   } while (0)
 
-/// Expects `stmt` to throw ExcType whose what() contains `substr`.
+/// Expects `stmt` to throw ExcType whose what() contains `substr`. Wrap a statement with top-level
+/// commas (braced initialisers) in parentheses: EXPECT_THROW_WITH((void)(f({1, 2})), E, "msg").
 #define EXPECT_THROW_WITH(stmt, ExcType, substr)                                               \
   do {                                                                                         \
     try {                                                                                      \
