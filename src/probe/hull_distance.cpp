@@ -74,7 +74,8 @@ HullDistance point_hull_distance(const Embeddings& x, const std::vector<int>& me
   return out;
 }
 
-HullDistance hull_hull_distance(const Embeddings& x, const std::vector<int>& a, const std::vector<int>& b, double eps) {
+HullDistance hull_hull_distance(const Embeddings& x, const std::vector<int>& a, const std::vector<int>& b, double eps,
+                                int max_iterations) {
   CODESSM_CHECK(!a.empty() && !b.empty(), "hull_hull_distance needs two non-empty hulls");
   const int d = x.d;
   const int64_t nb = static_cast<int64_t>(b.size());
@@ -93,7 +94,7 @@ HullDistance hull_hull_distance(const Embeddings& x, const std::vector<int>& a, 
   for (int j : b)
     for (int k = 0; k < d; ++k) dir[k] -= x.row(j)[k] / static_cast<double>(b.size());
   const int64_t key0 = oracle(dir.data(), y0.data());
-  const detail::MinNormPoint mn = detail::min_norm_point(d, oracle, y0, key0, eps);
+  const detail::MinNormPoint mn = detail::min_norm_point(d, oracle, y0, key0, eps, max_iterations);
   HullDistance out;
   std::vector<long double> z(d, 0.0L);
   for (size_t c = 0; c < mn.keys.size(); ++c) {

@@ -236,6 +236,20 @@ bool accept_overlap(const Embeddings& x, std::vector<int> wa, std::vector<double
   return true;
 }
 
+/// The plane through the nearest points found by Wolfe's algorithm: f(x) = z·x with
+/// z = nearest(A) − nearest(B); accepted only if it separates every point with the minimum gap.
+bool accept_nearest_points_plane(const Embeddings& x, const std::vector<int>& a, const std::vector<int>& b,
+                                 const HullDistance& hd, double min_gap, SeparationResult& out) {
+  if (hd.lower_bound <= 0.0) return false;
+  Hyperplane h;
+  h.w.assign(x.d, 0.0);
+  for (size_t i = 0; i < hd.support_a.size(); ++i)
+    for (int k = 0; k < x.d; ++k) h.w[k] += hd.weights_a[i] * x.row(hd.support_a[i])[k];
+  for (size_t j = 0; j < hd.support_b.size(); ++j)
+    for (int k = 0; k < x.d; ++k) h.w[k] -= hd.weights_b[j] * x.row(hd.support_b[j])[k];
+  return accept_plane(x, a, b, std::move(h), min_gap, out);
+}
+
 /// The k points of `set` furthest along `dir` (towards the other side).
 std::vector<int> furthest_along(const Embeddings& x, const std::vector<int>& set, const std::vector<double>& dir,
                                 size_t k) {
@@ -272,6 +286,15 @@ SeparationResult separate_hulls(const Embeddings& x, const std::vector<int>& a, 
   const double max_residual = opt.overlap_tol * frame.scale;
   // Below this t the working-set LP is taken to say "overlap" and its duals are checked.
   constexpr double kTinyT = 1e-9;
+
+  // --- Certified shortcut: clearly separated hulls need no LP -----------------------------
+  if (opt.precheck_iterations > 0) {
+    const HullDistance hd = hull_hull_distance(x, a, b, kHullDistanceEps, opt.precheck_iterations);
+    if (accept_nearest_points_plane(x, a, b, hd, min_gap, out)) {
+      out.by_precheck = true;
+      return out;
+    }
+  }
 
   // --- Constraint generation -------------------------------------------------------------
   const bool full = opt.working_set <= 0 || a.size() + b.size() <= static_cast<size_t>(2 * opt.working_set);
@@ -367,16 +390,7 @@ SeparationResult separate_hulls(const Embeddings& x, const std::vector<int>& a, 
   // --- Fallback 2: exact nearest points of the two hulls (Wolfe) ---------------------------
   const HullDistance hd = hull_hull_distance(x, a, b);
   if (accept_overlap(x, hd.support_a, hd.weights_a, hd.support_b, hd.weights_b, max_residual, out)) return out;
-  if (hd.distance > 0.0) {
-    // z = nearest(A) − nearest(B) points from B towards A: f(x) = z·x separates if min_A > max_B.
-    Hyperplane h;
-    h.w.assign(x.d, 0.0);
-    for (size_t i = 0; i < hd.support_a.size(); ++i)
-      for (int k = 0; k < x.d; ++k) h.w[k] += hd.weights_a[i] * x.row(hd.support_a[i])[k];
-    for (size_t j = 0; j < hd.support_b.size(); ++j)
-      for (int k = 0; k < x.d; ++k) h.w[k] -= hd.weights_b[j] * x.row(hd.support_b[j])[k];
-    if (accept_plane(x, a, b, h, min_gap, out)) return out;
-  }
+  if (accept_nearest_points_plane(x, a, b, hd, min_gap, out)) return out;
   // Neither certificate holds: the hulls are within ~1e-9·scale of each other. Count them as
   // overlapping (touching hulls overlap in DirectProbe too) and say so.
   out.relation = HullRelation::kOverlap;

@@ -152,6 +152,7 @@ Verdict OverlapOracle::check(const ClusterStore& store, int a, int b, const Clus
       ++stats_.overlap_tests;
       stats_.lp_solves += r.lp_solves;
       stats_.lp_fallbacks += r.used_fallback ? 1 : 0;
+      stats_.precheck_separations += r.by_precheck ? 1 : 0;
       if (r.relation == HullRelation::kSeparable) {
         if (opt_.use_caches) pending_.push_back({std::move(r.plane), -1, todo[q]});  // C is the positive side
         continue;

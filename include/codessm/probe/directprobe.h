@@ -56,6 +56,7 @@ struct ProbeStats {
   int64_t rejected = 0;
   int64_t ball_candidates = 0; ///< other-label clusters that passed the ball prefilter
   int64_t overlap_tests = 0;   ///< separate_hulls calls
+  int64_t precheck_separations = 0;  ///< tests settled by the nearest-points precheck (no LP)
   int64_t lp_solves = 0;       ///< CLP solves (constraint-generation rounds and fallbacks)
   int64_t lp_fallbacks = 0;
   int64_t uncertified = 0;     ///< decisions taken by the near-touching rule

@@ -31,8 +31,9 @@ inline constexpr double kHullDistanceEps = 1e-12;
 HullDistance point_hull_distance(const Embeddings& x, const std::vector<int>& members, const double* p,
                                  double eps = kHullDistanceEps);
 
-/// Distance between conv{x_i : i ∈ a} and conv{x_j : j ∈ b}; 0 when they intersect.
+/// Distance between conv{x_i : i ∈ a} and conv{x_j : j ∈ b}; 0 when they intersect. Stops after
+/// `max_iterations` major cycles (converged = false), keeping valid bounds.
 HullDistance hull_hull_distance(const Embeddings& x, const std::vector<int>& a, const std::vector<int>& b,
-                                double eps = kHullDistanceEps);
+                                double eps = kHullDistanceEps, int max_iterations = 100000);
 
 }  // namespace codessm::probe

@@ -35,6 +35,10 @@ struct SeparationOptions {
   double sep_tol = 1e-10;
   /// Overlap only if ‖Σλa − Σμb‖₂ ≤ overlap_tol·scale.
   double overlap_tol = 1e-9;
+  /// Before the LP, run this many cycles of Wolfe's nearest-points algorithm on the two hulls; if
+  /// they end clearly apart, the plane through the nearest points is verified on every point and
+  /// the LP is skipped (a certified shortcut: it never decides "overlap"). 0 disables it.
+  int precheck_iterations = 32;
 };
 
 /// Answer of the overlap test with its certificate.
@@ -53,6 +57,7 @@ struct SeparationResult {
   int lp_solves = 0;           ///< CLP solves, fallback included
   int rows = 0;                ///< constraint rows in the last LP
   bool used_fallback = false;  ///< the full LP with tight tolerances was needed
+  bool by_precheck = false;    ///< separable, certified by the nearest-points precheck (no LP)
 };
 
 /// Decides whether conv{x_i : i ∈ a} and conv{x_j : j ∈ b} intersect (touching counts as
