@@ -1,0 +1,66 @@
+#include "spm_library.h"
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "codessm/core/error.h"
+
+namespace codessm::data {
+
+namespace {
+
+std::vector<std::string> candidate_paths() {
+  std::vector<std::string> out;
+  if (const char* env = std::getenv("CODESSM_SPM_SHIM")) out.emplace_back(env);
+#ifdef CODESSM_SPM_SHIM_PATH
+  out.emplace_back(CODESSM_SPM_SHIM_PATH);
+#endif
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) out.push_back((exe.parent_path() / "libcodessm_spm_shim.so").string());
+  return out;
+}
+
+SpmLibrary load_library() {
+  std::string tried;
+  void* handle = nullptr;
+  for (const auto& p : candidate_paths()) {
+    handle = ::dlopen(p.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+    if (handle) break;
+    tried += fmt::format("\n  {}: {}", p, ::dlerror());
+  }
+  if (!handle) {
+    throw DataError(fmt::format("cannot load the SentencePiece shim libcodessm_spm_shim.so (build target "
+                                "codessm_spm_shim, or set CODESSM_SPM_SHIM to its path); tried:{}",
+                                tried));
+  }
+  auto sym = [&](const char* name) {
+    void* f = ::dlsym(handle, name);
+    CODESSM_REQUIRE(f != nullptr, DataError, "SentencePiece shim lacks symbol '{}': rebuild codessm_spm_shim", name);
+    return f;
+  };
+  SpmLibrary lib{};
+  lib.load = reinterpret_cast<cssm_spm_load_fn>(sym("cssm_spm_load"));
+  lib.free = reinterpret_cast<cssm_spm_free_fn>(sym("cssm_spm_free"));
+  lib.piece_size = reinterpret_cast<cssm_spm_piece_size_fn>(sym("cssm_spm_piece_size"));
+  lib.piece = reinterpret_cast<cssm_spm_piece_fn>(sym("cssm_spm_piece"));
+  lib.encode = reinterpret_cast<cssm_spm_encode_fn>(sym("cssm_spm_encode"));
+  lib.train = reinterpret_cast<cssm_spm_train_fn>(sym("cssm_spm_train"));
+  lib.free_buffer = reinterpret_cast<cssm_spm_free_buffer_fn>(sym("cssm_spm_free_buffer"));
+  return lib;  // the handle stays open for the life of the process
+}
+
+}  // namespace
+
+const SpmLibrary& SpmLibrary::get() {
+  static const SpmLibrary lib = load_library();
+  return lib;
+}
+
+}  // namespace codessm::data

@@ -1,0 +1,104 @@
+// libcodessm_spm_shim.so: SentencePiece behind a C interface (see spm_shim_api.h for why).
+#include <sentencepiece_processor.h>
+#include <sentencepiece_trainer.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+
+#include "spm_shim_api.h"
+
+namespace {
+
+void set_error(char* err, size_t size, const std::string& msg) {
+  if (!err || size == 0) return;
+  std::strncpy(err, msg.c_str(), size - 1);
+  err[size - 1] = '\0';
+}
+
+class CallbackIterator : public sentencepiece::SentenceIterator {
+ public:
+  CallbackIterator(cssm_spm_next_fn next, void* ctx) : next_(next), ctx_(ctx) { Next(); }
+  bool done() const override { return done_; }
+  void Next() override {
+    const char* data = nullptr;
+    size_t size = 0;
+    done_ = next_(ctx_, &data, &size) == 0;
+    if (!done_) value_.assign(data, size);
+  }
+  const std::string& value() const override { return value_; }
+  sentencepiece::util::Status status() const override { return {}; }
+
+ private:
+  cssm_spm_next_fn next_;
+  void* ctx_;
+  std::string value_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+extern "C" {
+
+__attribute__((visibility("default"))) void* cssm_spm_load(const char* proto, size_t size, char* err,
+                                                           size_t err_size) {
+  auto* sp = new sentencepiece::SentencePieceProcessor();
+  auto st = sp->LoadFromSerializedProto(std::string(proto, size));
+  if (!st.ok()) {
+    set_error(err, err_size, st.ToString());
+    delete sp;
+    return nullptr;
+  }
+  return sp;
+}
+
+__attribute__((visibility("default"))) void cssm_spm_free(void* handle) {
+  delete static_cast<sentencepiece::SentencePieceProcessor*>(handle);
+}
+
+__attribute__((visibility("default"))) int cssm_spm_piece_size(void* handle) {
+  return static_cast<sentencepiece::SentencePieceProcessor*>(handle)->GetPieceSize();
+}
+
+__attribute__((visibility("default"))) int cssm_spm_piece(void* handle, int id, char* buf, size_t size) {
+  auto* sp = static_cast<sentencepiece::SentencePieceProcessor*>(handle);
+  set_error(buf, size, sp->IdToPiece(id));
+  return (sp->IsControl(id) ? CSSM_SPM_CONTROL : 0) | (sp->IsUnknown(id) ? CSSM_SPM_UNKNOWN : 0) |
+         (sp->IsByte(id) ? CSSM_SPM_BYTE : 0);
+}
+
+__attribute__((visibility("default"))) int cssm_spm_encode(void* handle, const char* text, size_t size,
+                                                           cssm_spm_emit_fn emit, void* ctx, char* err,
+                                                           size_t err_size) {
+  auto* sp = static_cast<sentencepiece::SentencePieceProcessor*>(handle);
+  auto proto = sp->EncodeAsImmutableProto(std::string_view(text, size));
+  for (size_t i = 0; i < proto.pieces_size(); ++i) {
+    auto p = proto.pieces(static_cast<int>(i));
+    emit(ctx, static_cast<int>(p.id()), p.begin(), p.end());
+  }
+  (void)err, (void)err_size;
+  return 0;
+}
+
+__attribute__((visibility("default"))) int cssm_spm_train(const char* const* keys, const char* const* values, int n,
+                                                          cssm_spm_next_fn next, void* ctx, char** proto,
+                                                          size_t* proto_size, char* err, size_t err_size) {
+  std::unordered_map<std::string, std::string> kw;
+  for (int i = 0; i < n; ++i) kw[keys[i]] = values[i];
+  CallbackIterator it(next, ctx);
+  std::string model;
+  auto st = sentencepiece::SentencePieceTrainer::Train(kw, &it, &model);
+  if (!st.ok()) {
+    set_error(err, err_size, st.ToString());
+    return 1;
+  }
+  *proto = static_cast<char*>(std::malloc(model.size()));
+  std::memcpy(*proto, model.data(), model.size());
+  *proto_size = model.size();
+  return 0;
+}
+
+__attribute__((visibility("default"))) void cssm_spm_free_buffer(char* buffer) { std::free(buffer); }
+
+}  // extern "C"
