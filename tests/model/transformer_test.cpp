@@ -1,0 +1,67 @@
+// RoFormer/BERT attention through SDPA equals the explicit softmax formula in float64, with padding masks.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "codessm/config/presets.h"
+#include "codessm/kernels/rotary.h"
+#include "codessm/model/code_model.h"
+#include "codessm/model/transformer.h"
+
+using namespace codessm;
+
+namespace {
+
+/// The post-LN block written out explicitly (model-spec §5.2), float64.
+torch::Tensor explicit_layer(model::TransformerLayerImpl& l, const config::ModelConfig& c, torch::Tensor h,
+                             const torch::Tensor& mask) {
+  namespace F = torch::nn::functional;
+  const int64_t B = h.size(0), L = h.size(1), NH = c.num_attention_heads, HD = c.head_dim();
+  auto sa = l.attention->self;
+  auto heads = [&](torch::Tensor t) { return t.view({B, L, NH, HD}).transpose(1, 2); };
+  auto q = heads(sa->query->forward(h)), k = heads(sa->key->forward(h)), v = heads(sa->value->forward(h));
+  if (c.arch == config::Arch::kRoFormer) {
+    q = kernels::apply_rotary_reference(q);
+    k = kernels::apply_rotary_reference(k);
+  }
+  auto s = torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(HD));
+  s = s.masked_fill(mask.view({B, 1, 1, L}) == 0, -1e300);
+  auto ctx = torch::matmul(torch::softmax(s, -1), v).transpose(1, 2).reshape({B, L, NH * HD});
+  auto a = l.attention->output->LayerNorm->forward(h + l.attention->output->dense->forward(ctx));
+  return l.output->LayerNorm->forward(a + l.output->dense->forward(F::gelu(l.intermediate->dense->forward(a))));
+}
+
+}  // namespace
+
+TEST(Transformer, LayerMatchesExplicitFormula) {
+  for (auto preset : {"rocoder-tiny", "bertcoder-tiny"}) {
+    torch::manual_seed(8);
+    auto cfg = config::make_preset(preset);
+    model::TransformerLayer layer(cfg);
+    layer->eval();
+    layer->to(torch::kFloat64);
+    auto h = torch::randn({2, 13, cfg.hidden_size}, torch::kFloat64);
+    auto mask = torch::ones({2, 13}, torch::kInt64);
+    mask[1].slice(0, 9).zero_();
+    auto key_mask = (1.0 - mask.to(torch::kFloat64)).mul(-1e300).view({2, 1, 1, 13});
+    auto fast = layer->forward(h, key_mask);
+    auto ref = explicit_layer(*layer, cfg, h, mask);
+    // Rows of real tokens must agree; fp64 throughout (the fast path's angles are fp32: 1e-6).
+    EXPECT_LT((fast - ref).abs().max().item<double>(), 1e-5) << preset;
+  }
+}
+
+TEST(Transformer, PaddedKeysDoNotChangeRealTokens) {
+  for (auto preset : {"rocoder-tiny", "bertcoder-tiny"}) {
+    torch::manual_seed(9);
+    auto cfg = config::make_preset(preset);
+    model::CodeModel m(cfg);
+    m->eval();
+    auto ids = torch::randint(1, cfg.vocab_size, {1, 8});
+    torch::NoGradGuard g;
+    auto a = m->forward({ids, torch::ones_like(ids), {}}).last_hidden;
+    auto pid = torch::cat({ids, torch::zeros({1, 4}, ids.options())}, 1);
+    auto pm = torch::cat({torch::ones_like(ids), torch::zeros({1, 4}, ids.options())}, 1);
+    auto b = m->forward({pid, pm, {}}).last_hidden.narrow(1, 0, 8);
+    EXPECT_LT((a - b).abs().max().item<double>(), 1e-5) << preset;
+  }
+}
