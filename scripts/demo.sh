@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The main job on the embedded default, on the CPU (a few minutes on 2 cores): set up, build, create a
+# small CodeSSM, inspect it, run it, analyse its SSM kernels, and more as those stages exist.
+# Results land in runs/demo/ (JSON is the source of truth; Markdown and figures beside it).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bash "$ROOT/scripts/setup.sh"
+bash "$ROOT/scripts/build.sh"
+BIN="${CODESSM_BUILD_DIR:-$ROOT/build}/cli/codessm"
+OUT="$ROOT/runs/demo"
+mkdir -p "$OUT"
+has() { "$BIN" "$1" --help >/dev/null 2>&1; }
+
+echo "== 1. model: a small CodeSSM (d 256, 4 layers, vocab 32100), fresh init"
+"$BIN" model init codessm-small --out "$OUT/model" --seed 1
+"$BIN" model info "$OUT/model" | tee "$OUT/model_info.txt"
+
+echo "== 2. forward speed on this CPU (tokens/s)"
+"$BIN" bench forward --model "$OUT/model" --device cpu --lengths 256,512 --batch 2 --iters 2 --warmup 1 --out "$OUT/bench"
+
+if has interpret; then
+  echo "== 3. SSM-Interpret: spectral analysis of every layer's forward and backward kernel"
+  "$BIN" interpret "$OUT/model" --out "$OUT/interpret"
+fi
+if has pretrain && [ -x "$ROOT/scripts/demo_train.sh" ]; then
+  echo "== 4. pretraining + fine-tuning on the embedded corpus"
+  bash "$ROOT/scripts/demo_train.sh" "$BIN" "$OUT"
+fi
+if has probe && [ -x "$ROOT/scripts/demo_probe.sh" ]; then
+  echo "== 5. DirectProbe on the model's hidden representations"
+  bash "$ROOT/scripts/demo_probe.sh" "$BIN" "$OUT"
+fi
+echo "== done: results in $OUT"
