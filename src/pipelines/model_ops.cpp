@@ -167,8 +167,7 @@ json run_bench_forward(const BenchForwardOptions& o) {
   const bool bf16 = o.dtype == "bf16";
   const bool tf32 = o.dtype == "tf32";
   if (!bf16 && !tf32 && o.dtype != "fp32") throw UsageError(fmt::format("--dtype '{}': use fp32, tf32 or bf16", o.dtype));
-  at::globalContext().setAllowTF32CuBLAS(tf32);
-  at::globalContext().setAllowTF32CuDNN(tf32);
+  tensor::set_matmul_tf32(tf32);
   tensor::set_seed(0);
   model::CodeModel m(cfg);
   if (fs::is_directory(o.model)) model::load_weights(m, o.model, true);

@@ -44,6 +44,9 @@ inline void set_lr(torch::optim::Optimizer& opt, double lr) {
   for (auto& g : opt.param_groups()) g.options().set_lr(lr);
 }
 
+/// TF32 for fp32 matrix products on CUDA ("high" precision) or full fp32 ("highest", LibTorch's default).
+inline void set_matmul_tf32(bool on) { at::globalContext().setFloat32MatmulPrecision(on ? "high" : "highest"); }
+
 /// A string naming the LibTorch build, for reports.
 inline std::string torch_version_string() {
   return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
