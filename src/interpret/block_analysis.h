@@ -21,6 +21,9 @@ struct AnalysisContext {
 void fill_spectrum(FilterReport& r, const double* magnitude, const double* phase, int64_t length,
                    const BinSets& bins, const ClassThresholds& t, bool keep_curves);
 
+/// A report for filter `index` of `block` (identity fields only).
+FilterReport new_report(const BlockRef& block, int64_t index, int64_t block_size);
+
 /// Whether the next filter keeps its curves (consumes one unit of ctx.keep_curves).
 bool take_curve_slot(AnalysisContext& ctx);
 

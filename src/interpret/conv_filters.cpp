@@ -21,13 +21,7 @@ std::vector<FilterReport> analyze_conv_block(const ConvParams& p, const BlockRef
 
   std::vector<FilterReport> out;
   for (int64_t g = 0; g < G; ++g) {
-    FilterReport r;
-    r.layer = block.layer;
-    r.direction = block.direction;
-    r.kind = FilterKind::kConv;
-    r.index = g;
-    r.tensor_prefix = block.prefix;
-    r.block_size = G;
+    FilterReport r = new_report(block, g, G);
     r.skip_D = std::nan("");
     auto w = p.weight.slice(0, g * per_group, (g + 1) * per_group).reshape({-1, 3});  // r(P 3), P = pairs
     auto b = p.bias.slice(0, g * per_group, (g + 1) * per_group);                     // r(O/G)

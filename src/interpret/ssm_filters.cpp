@@ -11,6 +11,17 @@
 
 namespace codessm::interpret::detail {
 
+FilterReport new_report(const BlockRef& block, int64_t index, int64_t block_size) {
+  FilterReport r;
+  r.layer = block.layer;
+  r.direction = block.direction;
+  r.kind = block.kind;
+  r.index = index;
+  r.block_size = block_size;
+  r.tensor_prefix = block.prefix;
+  return r;
+}
+
 bool take_curve_slot(AnalysisContext& ctx) {
   if (ctx.keep_curves < 0) return true;
   if (ctx.keep_curves == 0) return false;
@@ -83,13 +94,7 @@ std::vector<FilterReport> analyze_ssm_block(const SsmParams& p, const BlockRef& 
 
   std::vector<FilterReport> out;
   for (int64_t h = 0; h < K; ++h) {
-    FilterReport r;
-    r.layer = block.layer;
-    r.direction = block.direction;
-    r.kind = FilterKind::kSsm;
-    r.index = h;
-    r.tensor_prefix = block.prefix;
-    r.block_size = K;
+    FilterReport r = new_report(block, h, K);
     r.skip_D = p.D[h].item<double>();
     if (!bad[h].empty()) {
       r.status = "non_finite_parameters";
