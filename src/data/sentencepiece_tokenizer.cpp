@@ -135,7 +135,6 @@ std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::train(const Sent
                   "--vocab-size {} is too small: it must exceed 6 specials + 256 byte pieces", o.vocab_size);
   CODESSM_REQUIRE(o.num_sentinels >= 0, UsageError, "--sentinels must be >= 0, got {}", o.num_sentinels);
   const std::vector<std::pair<std::string, std::string>> kw{
-      {"model_prefix", (fs::temp_directory_path() / "codessm_spm_unused").string()},  // required, not written
       {"model_type", o.model_type},
       {"vocab_size", std::to_string(o.vocab_size)},
       {"character_coverage", std::to_string(o.character_coverage)},
@@ -163,10 +162,10 @@ std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::train(const Sent
   std::array<char, 1024> err{};
   int rc = lib.train(keys.data(), values.data(), static_cast<int>(kw.size()), &ChunkSource::next, &chunks, &proto,
                      &proto_size, err.data(), err.size());
-  CODESSM_REQUIRE(rc == 0, DataError,
-                  "SentencePiece training failed: {} (a vocabulary too large for the corpus needs a smaller "
-                  "--vocab-size or more data)",
-                  err.data());
+  CODESSM_REQUIRE(rc == 0, DataError, "SentencePiece training failed: {}{}", err.data(),
+                  std::string(err.data()).find("ocabulary size") != std::string::npos
+                      ? " (the corpus is too small for this --vocab-size: lower it or add data)"
+                      : "");
   std::string model(proto, proto_size);
   lib.free_buffer(proto);
   AddedTokens sentinels;

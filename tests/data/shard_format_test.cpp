@@ -1,0 +1,134 @@
+// Token shards: write/read round trip (uint16 and uint32), splitting into several shards, streaming
+// iteration, and header validation errors that name the file and the problem.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <random>
+
+#include "codessm/core/error.h"
+#include "codessm/core/io.h"
+#include "codessm/data/corpus_reader.h"
+#include "codessm/data/shard_format.h"
+#include "test_utils.h"
+
+namespace codessm::data {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::vector<int32_t>> random_docs(uint32_t vocab, int n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::vector<int32_t>> docs(n);
+  for (auto& d : docs) {
+    d.resize(rng() % 300);  // includes empty documents
+    for (auto& id : d) id = static_cast<int32_t>(rng() % vocab);
+  }
+  return docs;
+}
+
+void round_trip(uint32_t vocab, uint32_t want_dtype) {
+  auto dir = test::temp_dir("shards_" + std::to_string(vocab));
+  auto docs = random_docs(vocab, 500, vocab);
+  ShardWriterOptions o;
+  o.tokens_per_shard = 20000;
+  ShardWriter w(dir, vocab, /*tokenizer_fingerprint=*/0xABCDEFull, o);
+  uint64_t total = 0;
+  for (const auto& d : docs) w.add_document(d), total += d.size();
+  w.finish();
+  EXPECT_GT(w.files().size(), 2u);
+  EXPECT_EQ(w.num_tokens(), total);
+  ShardFile first(w.files()[0]);
+  EXPECT_EQ(first.header().dtype_bytes, want_dtype);
+  ShardDataset ds(dir);
+  EXPECT_EQ(ds.vocab_size(), vocab);
+  EXPECT_EQ(ds.tokenizer_fingerprint(), 0xABCDEFull);
+  std::vector<int32_t> got;
+  for (int pass = 0; pass < 2; ++pass) {  // rewind() gives the same stream again
+    size_t i = 0;
+    while (ds.next_document(got)) ASSERT_EQ(got, docs[i++]) << "document " << i - 1;
+    EXPECT_EQ(i, docs.size());
+    ds.rewind();
+  }
+}
+
+TEST(ShardFormat, RoundTripUint16) { round_trip(32100, 2); }
+TEST(ShardFormat, RoundTripUint32WhenVocabularyExceeds65536) { round_trip(70000, 4); }
+
+TEST(ShardFormat, RejectsIdsOutsideTheVocabulary) {
+  ShardWriter w(test::temp_dir("bad_ids"), 100, 0);
+  EXPECT_THROW_WITH(w.add_document({1, 2, 100}), UsageError, "token id 100 at position 2 is outside");
+}
+
+class ShardValidation : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = test::temp_dir("shard_validation");
+    ShardWriter w(dir_, 1000, 7);
+    w.add_document({1, 2, 3});
+    w.add_document({4, 5});
+    w.finish();
+    file_ = w.files()[0];
+    bytes_ = core::read_file(file_);
+  }
+  void write(const std::string& b) { core::write_file_atomic(file_, b); }
+
+  fs::path dir_, file_;
+  std::string bytes_;
+};
+
+TEST_F(ShardValidation, BadMagic) {
+  auto b = bytes_;
+  b[0] = 'X';
+  write(b);
+  EXPECT_THROW_WITH(ShardFile{file_}, DataError, file_.string() + "' is not a codessm token shard: bad magic");
+}
+
+TEST_F(ShardValidation, NewerFormatVersion) {
+  auto b = bytes_;
+  uint32_t v = 2;
+  std::memcpy(&b[8], &v, 4);
+  write(b);
+  EXPECT_THROW_WITH(ShardFile{file_}, DataError, "format_version 2, newer than this codessm supports (1)");
+}
+
+TEST_F(ShardValidation, Truncated) {
+  write(bytes_.substr(0, bytes_.size() - 5));
+  EXPECT_THROW_WITH(ShardFile{file_}, DataError, "is truncated or corrupt");
+  write(bytes_.substr(0, 10));
+  EXPECT_THROW_WITH(ShardFile{file_}, DataError, "shorter than the 64-byte header");
+}
+
+TEST_F(ShardValidation, WrongDtypeAndCorruptIndexAndIds) {
+  auto b = bytes_;
+  uint32_t d = 4;
+  std::memcpy(&b[20], &d, 4);
+  write(b);
+  EXPECT_THROW_WITH(ShardFile{file_}, DataError, "dtype_bytes 4 does not match vocab_size 1000");
+  b = bytes_;
+  uint16_t big = 5000;
+  std::memcpy(&b[64], &big, 2);  // first token id
+  write(b);
+  ShardFile f(file_);
+  std::vector<int32_t> out;
+  EXPECT_THROW_WITH(f.read_document(0, out), DataError, "token id 5000 >= vocab_size 1000");
+}
+
+TEST(CorpusReader, ReadsJsonlFieldsAndFilesAndNamesBadLines) {
+  auto dir = test::temp_dir("corpus");
+  core::write_file_atomic(dir / "a.jsonl", "{\"code\": \"x = 1\"}\n\n{\"original_string\": \"y\", \"code\": 3}\n");
+  core::write_file_atomic(dir / "b.py", "print(1)\n");
+  CorpusReader r({dir});
+  std::string doc;
+  std::vector<std::string> docs;
+  while (r.next(doc)) docs.push_back(doc);
+  EXPECT_EQ(docs, (std::vector<std::string>{"x = 1", "y", "print(1)\n"}));
+  EXPECT_EQ(r.bytes_read(), r.total_bytes());
+  core::write_file_atomic(dir / "a.jsonl", "{\"code\": \"ok\"}\n{\"text\": \"no\"}\n");
+  CorpusReader bad({dir / "a.jsonl"});
+  EXPECT_TRUE(bad.next(doc));
+  EXPECT_THROW_WITH(bad.next(doc), DataError, "a.jsonl:2: none of the fields [code, original_string]");
+}
+
+}  // namespace
+}  // namespace codessm::data
