@@ -72,23 +72,25 @@ class ShardValidation : public ::testing::Test {
     bytes_ = core::read_file(file_);
   }
   void write(const std::string& b) { core::write_file_atomic(file_, b); }
+  /// The valid shard with `value` stored at byte `offset`.
+  template <typename T>
+  std::string patched(size_t offset, T value) const {
+    std::string b = bytes_;
+    std::memcpy(&b[offset], &value, sizeof value);
+    return b;
+  }
 
   fs::path dir_, file_;
   std::string bytes_;
 };
 
 TEST_F(ShardValidation, BadMagic) {
-  auto b = bytes_;
-  b[0] = 'X';
-  write(b);
+  write(patched<char>(0, 'X'));
   EXPECT_THROW_WITH(ShardFile{file_}, DataError, file_.string() + "' is not a codessm token shard: bad magic");
 }
 
 TEST_F(ShardValidation, NewerFormatVersion) {
-  auto b = bytes_;
-  uint32_t v = 2;
-  std::memcpy(&b[8], &v, 4);
-  write(b);
+  write(patched<uint32_t>(8, 2));
   EXPECT_THROW_WITH(ShardFile{file_}, DataError, "format_version 2, newer than this codessm supports (1)");
 }
 
@@ -100,15 +102,9 @@ TEST_F(ShardValidation, Truncated) {
 }
 
 TEST_F(ShardValidation, WrongDtypeAndCorruptIndexAndIds) {
-  auto b = bytes_;
-  uint32_t d = 4;
-  std::memcpy(&b[20], &d, 4);
-  write(b);
+  write(patched<uint32_t>(20, 4));
   EXPECT_THROW_WITH(ShardFile{file_}, DataError, "dtype_bytes 4 does not match vocab_size 1000");
-  b = bytes_;
-  uint16_t big = 5000;
-  std::memcpy(&b[64], &big, 2);  // first token id
-  write(b);
+  write(patched<uint16_t>(64, 5000));  // the first token id
   ShardFile f(file_);
   std::vector<int32_t> out;
   EXPECT_THROW_WITH(f.read_document(0, out), DataError, "token id 5000 >= vocab_size 1000");
