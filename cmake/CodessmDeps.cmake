@@ -4,8 +4,16 @@ find_package(Threads REQUIRED)
 find_package(Torch REQUIRED)
 find_package(nlohmann_json 3.9 REQUIRED)
 find_package(CLI11 REQUIRED)
-find_package(fmt REQUIRED)
-find_package(spdlog REQUIRED)
+# PyTorch 2.x's LibTorch ships its own fmt headers, which come first on the include path; then fmt is used
+# header-only from there and spdlog (built for the system fmt) is replaced by core/logging.h's small logger.
+set(CODESSM_USE_TORCH_FMT OFF)
+if(TORCH_INSTALL_PREFIX AND NOT TORCH_INSTALL_PREFIX MATCHES "^/usr/?$" AND EXISTS "${TORCH_INSTALL_PREFIX}/include/fmt/format.h")
+  set(CODESSM_USE_TORCH_FMT ON)
+  message(STATUS "codessm: using LibTorch's bundled fmt (header-only), no spdlog")
+else()
+  find_package(fmt REQUIRED)
+  find_package(spdlog REQUIRED)
+endif()
 find_package(PkgConfig)
 
 # CUDA LibTorch exposes the torch_cuda library; Debian's CPU build does not.
