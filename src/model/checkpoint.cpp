@@ -1,3 +1,4 @@
+#include <fmt/ranges.h>  // fmt::join (moved out of format.h in fmt 11)
 #include "codessm/model/checkpoint.h"
 
 #include <unistd.h>
