@@ -41,6 +41,14 @@ def randomize(model, torch, seed):
                 p.copy_(torch.randn(p.shape, generator=g) * (0.3 if p.dim() > 1 else 0.1))
 
 
+def tie(model):
+    """Ties the MLM decoder to the word embeddings as transformers 4.x did for BiGS (tie_word_embeddings=True).
+    transformers 5 ties only what a class lists in _tied_weights_keys, which modeling_bigs.py predates."""
+    model.cls.predictions.decoder.weight = model.bigs.embeddings.word_embeddings.weight
+    model.cls.predictions.decoder.bias = model.cls.predictions.bias
+    assert model.get_output_embeddings().weight is model.bigs.embeddings.word_embeddings.weight
+
+
 def hf_state(model):
     """State dict as HF saves it: tied decoder weight/bias and buffers left out."""
     sd = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
@@ -55,8 +63,8 @@ def make_fixture(args, conf_mod, mod):
     torch.manual_seed(args.seed)
     cfg = tiny_config(conf_mod, args.positions)
     model = mod.BiGSForMaskedLM(cfg)
+    tie(model)
     randomize(model, torch, args.seed)
-    model.tie_weights()
     model.eval()
     out = args.out
     os.makedirs(out, exist_ok=True)
@@ -103,7 +111,7 @@ def load_ours(args, conf_mod, mod):
     model = mod.BiGSForMaskedLM(cfg)
     sd = load_file(os.path.join(args.ckpt, "model.safetensors"))
     missing, unexpected = model.load_state_dict(sd, strict=False)
-    model.tie_weights()
+    tie(model)
     model.eval()
     inputs = load_file(args.inputs)
     with torch.no_grad():
@@ -128,7 +136,9 @@ def bench(args, conf_mod, mod):
     res = {}
     cfg = conf_mod.BiGSConfig(vocab_size=32100, hidden_size=1024, num_hidden_layers=12, intermediate_size=3072,
                               num_ssm=64, max_position_embeddings=4096, position_embedding_type="none")
-    model = mod.BiGSForMaskedLM(cfg).to(dev).eval()
+    model = mod.BiGSForMaskedLM(cfg)
+    tie(model)
+    model = model.to(dev).eval()
     for L in args.lengths:
         ids = torch.randint(1, 32100, (args.batch, L), device=dev)
         try:

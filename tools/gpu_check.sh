@@ -84,9 +84,12 @@ fi
 if has bench; then
   stamp "bench forward (batch 16)"
   rm -rf "$W/bench"; mkdir -p "$W/bench"
-  for spec in "codessm-base bf16" "codessm-base tf32" "codessm-base fp32" "rocoder-base bf16" "bertcoder-base bf16" "codessm-8kernel bf16" "codessm-hf bf16"; do
-    set -- $spec
-    $B bench forward --model $1 --device cuda --dtype $2 --lengths 512,1024,2048,4096 --batch 16 --iters 5 --warmup 2 --out "$W/bench/$1_$2" | tail -6
+  # Each spec is model:dtype[:key=value] (a config override, e.g. codessm_padding_mode=reference).
+  SPECS="${BENCH_SPECS:-codessm-base:bf16 codessm-base:tf32 codessm-base:fp32 rocoder-base:bf16 bertcoder-base:bf16 codessm-8kernel:bf16 codessm-hf:bf16}"
+  for spec in $SPECS; do
+    set -- ${spec//:/ }
+    extra=(); [ -n "${3:-}" ] && extra=(--set "$3")
+    $B bench forward --model $1 --device cuda --dtype $2 "${extra[@]}" --lengths ${BENCH_LENGTHS:-512,1024,2048,4096} --batch 16 --iters 5 --warmup 2 --out "$W/bench/$1_$2${3:+_${3//[=_]/}}" | tail -6
   done
   python3 - "$W/bench" "$OUT" <<'PY'
 import sys, json, os, glob
