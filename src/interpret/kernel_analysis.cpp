@@ -2,7 +2,7 @@
 #include "codessm/interpret/kernel_analysis.h"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
+#include "codessm/core/logging.h"
 
 #include <algorithm>
 #include <tuple>
