@@ -2,7 +2,7 @@
 // `codessm probe run`: exact DirectProbe on embeddings + labels (or the original's config.ini /
 // dataset layout), writing report.json/.md and the original's clusters.txt, prediction.txt,
 // dis.txt and log.txt (docs/directprobe.md). Left out of the CLI when CLP is missing.
-#include <spdlog/spdlog.h>
+#include "codessm/core/logging.h"
 
 #include <cstdio>
 

@@ -8,10 +8,10 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "codessm/core/error.h"
 #include "codessm/core/io.h"
+#include "codessm/core/logging.h"
 #include "codessm/core/progress.h"
 #include "codessm/corpus/content_check.h"
 #include "codessm/corpus/licence.h"

@@ -1,7 +1,7 @@
 // Running gnuplot on written figure scripts. Rendering is best effort by design: figures are a view of
 // the JSON results, so a missing or failing gnuplot is a warning, never an error.
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
+#include "codessm/core/logging.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
