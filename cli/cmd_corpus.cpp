@@ -1,8 +1,7 @@
 // codessm-requires: corpus
 // `codessm corpus build`: walks source trees and writes de-duplicated, hash-split JSONL corpora of
 // files and functions (CodeSearchNet-like fields) plus manifest.json (docs/parse.md §Corpus).
-#include <spdlog/spdlog.h>
-
+#include "codessm/core/logging.h"
 #include "codessm/corpus/corpus_builder.h"
 #include "command_registry.h"
 
