@@ -56,6 +56,26 @@ std::string owning_package(const fs::path& root, const fs::path& info_dir) {
   return colon == std::string::npos ? best : best.substr(0, colon);
 }
 
+// For copyright files that are not machine-readable: the licence whose well-known wording occurs
+// first in the text (such files often append the licences of bundled code after the main one).
+std::string guess_licence(const std::string& text) {
+  static const std::pair<const char*, const char*> kMarkers[] = {
+      {"PYTHON SOFTWARE FOUNDATION LICENSE", "PSF-2.0"},
+      {"Apache License", "Apache-2.0"},
+      {"GNU GENERAL PUBLIC LICENSE", "GPL"},
+      {"GNU LESSER GENERAL PUBLIC LICENSE", "LGPL"},
+      {"Permission is hereby granted, free of charge", "MIT"},
+      {"Redistribution and use in source and binary forms", "BSD"},
+      {"Mozilla Public License", "MPL-2.0"}};
+  size_t best = std::string::npos;
+  std::string name;
+  for (const auto& [marker, id] : kMarkers) {
+    const size_t at = text.find(marker);
+    if (at < best) best = at, name = id;
+  }
+  return name.empty() ? "" : name + " (guessed from the copyright text)";
+}
+
 }  // namespace
 
 std::string dep5_licence(const std::string& text) {
@@ -83,7 +103,9 @@ SourceLicence find_licence(const fs::path& root, const fs::path& dpkg_info_dir, 
     const fs::path copyright = doc_dir / out.debian_package / "copyright";
     if (fs::exists(copyright, ec)) {
       out.licence_file = copyright.string();
-      out.licence = dep5_licence(read_text(copyright));
+      const std::string text = read_text(copyright);
+      out.licence = dep5_licence(text);
+      if (out.licence.empty()) out.licence = guess_licence(text);
     }
   }
   const fs::path pkg = root / "package.json";

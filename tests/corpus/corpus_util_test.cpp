@@ -56,6 +56,7 @@ TEST(Licence, FindsDebianPackageOfPythonStdlib) {
   auto l = find_licence("/usr/lib/python3.11/json");
   EXPECT_FALSE(l.debian_package.empty());
   EXPECT_NE(l.debian_package.find("python3.11"), std::string::npos) << l.debian_package;
+  EXPECT_EQ(l.licence.rfind("PSF-2.0", 0), 0u) << l.licence;  // Debian's python copyright is not DEP-5
 }
 
 TEST(Records, DocstringTokensAndJsonFieldOrder) {
