@@ -105,7 +105,11 @@ TEST_P(AgainstReference, SameClustersSamePredictions) {
 
 INSTANTIATE_TEST_SUITE_P(Mixtures, AgainstReference,
                          ::testing::Values(Case{1000, 8, 2, 1, 0.1}, Case{1000, 16, 3, 2, 0.1},
-                                           Case{1000, 32, 4, 3, 0.3}, Case{1000, 64, 5, 4, 0.9}));
+                                           Case{1000, 32, 4, 3, 0.3}, Case{1000, 64, 5, 4, 0.9}),
+                         [](const ::testing::TestParamInfo<Case>& i) {
+                           return "n" + std::to_string(i.param.n) + "_d" + std::to_string(i.param.d) + "_labels" +
+                                  std::to_string(i.param.labels);
+                         });
 
 TEST(DirectProbe, XorGivesThreeClusters) {
   // Corners of a square, label = XOR: the diagonals cross, so whichever label merges its two
