@@ -1,9 +1,11 @@
 // Parses real source files found on the machine (one test per language) and expects no ERROR or
 // MISSING nodes. Languages with no files here are skipped with a message; scripts/build_corpus.sh
-// installs Debian's source packages that provide them.
+// installs Debian's source packages that provide them, and CODESSM_EXTRA_SOURCE_DIRS (':'-separated
+// folders, searched first) points the test at unpacked ones (e.g. `dpkg-deb -x libruby3.1_*.deb`).
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -52,8 +54,22 @@ std::vector<fs::path> find_files(Language lang, const std::vector<fs::path>& roo
   return out;
 }
 
+std::vector<fs::path> with_extra_dirs(std::vector<fs::path> roots) {
+  const char* env = std::getenv("CODESSM_EXTRA_SOURCE_DIRS");
+  if (!env) return roots;
+  std::vector<fs::path> out;
+  std::string s = env;
+  for (size_t b = 0; b <= s.size();) {
+    const size_t e = std::min(s.find(':', b), s.size());
+    if (e > b) out.emplace_back(s.substr(b, e - b));
+    b = e + 1;
+  }
+  out.insert(out.end(), roots.begin(), roots.end());
+  return out;
+}
+
 void expect_parses_cleanly(Language lang, const std::vector<fs::path>& roots) {
-  const auto files = find_files(lang, roots);
+  const auto files = find_files(lang, with_extra_dirs(roots));
   if (files.empty()) GTEST_SKIP() << "no " << language_name(lang) << " files on this machine";
   Parser parser(lang);
   size_t tokens = 0;

@@ -50,3 +50,19 @@ TEST(SyntaxTree, DepthLimitThrowsDataError) {
   EXPECT_THROW(Parser(Language::kPython).parse(deep, "deep.py", /*max_depth=*/100), codessm::DataError);
   EXPECT_NO_THROW(Parser(Language::kPython).parse(deep, "deep.py", /*max_depth=*/0));
 }
+
+TEST(SyntaxTree, EveryLanguageParsesAValidSnippet) {
+  const std::pair<Language, const char*> kSnippets[] = {
+      {Language::kPython, "def f(x):\n    return x + 1\n"},
+      {Language::kJava, "class A { int f(int x) { return x + 1; } }"},
+      {Language::kJavaScript, "function f(x) { return x + 1; }"},
+      {Language::kTypeScript, "function f(x: number): number { return x + 1; }"},
+      {Language::kTsx, "const C = (p: {n: number}) => <div className=\"a\">{p.n}</div>;"},
+      {Language::kGo, "package p\nfunc f(x int) int { return x + 1 }\n"},
+      {Language::kRuby, "def f(x)\n  x + 1\nend\n"},
+      {Language::kPhp, "<?php function f($x) { return $x + 1; }"}};
+  for (const auto& [lang, src] : kSnippets) {
+    auto t = Parser(lang).parse(src);
+    EXPECT_FALSE(t.has_error) << language_name(lang) << ": " << t.sexp();
+  }
+}
