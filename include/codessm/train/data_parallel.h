@@ -1,0 +1,60 @@
+// Data-parallel gradient synchronisation over c10d process groups (Gloo on CPU; NCCL where LibTorch was built
+// with it), in the torchrun convention (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT). Each rank computes the
+// gradient of its share of the global batch with a loss normalised by the *global* number of masked tokens
+// (mlm_loss_sum / global count), so that summing gradients over ranks gives exactly the gradient of one
+// process on the combined batch (up to summation order). Gradients travel in flat fp32 buckets.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace codessm::train {
+
+/// Where this process sits in a data-parallel group (per-call knobs, not persisted).
+struct DistributedOptions {
+  int64_t rank = 0;
+  int64_t world_size = 1;
+  std::string backend = "gloo";          ///< "gloo" (CPU tensors) or "nccl" (CUDA tensors; CUDA LibTorch only)
+  std::string file_store;                ///< rendezvous file shared by the ranks; "" = TCP at master_addr:master_port
+  std::string master_addr = "127.0.0.1";
+  int64_t master_port = 29500;
+  int64_t bucket_bytes = 25ll << 20;     ///< gradients are all-reduced in flat buckets of at most this size
+
+  /// From torchrun's RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT (world size 1 when they are unset).
+  static DistributedOptions from_env();
+};
+
+/// One process group: sums of scalars, gradient all-reduce, parameter broadcast. Throws UsageError for a bad
+/// rank/world/backend, DataError when the rendezvous fails.
+class GradientSync {
+ public:
+  explicit GradientSync(const DistributedOptions& options);
+  ~GradientSync();
+  GradientSync(const GradientSync&) = delete;
+  GradientSync& operator=(const GradientSync&) = delete;
+
+  /// False when this build has no c10d backend (then construction throws UsageError saying why).
+  static bool available();
+
+  int64_t rank() const { return options_.rank; }
+  int64_t world_size() const { return options_.world_size; }
+
+  /// The sum of `value` over all ranks (e.g. the global number of masked tokens).
+  double all_reduce_sum(double value);
+  /// Replaces each parameter's gradient by its sum over all ranks (parameters without a gradient are skipped
+  /// consistently: every rank must hold the same set).
+  void all_reduce_gradients(const std::vector<torch::Tensor>& params);
+  /// Copies rank 0's parameter values to every rank (so all start identical).
+  void broadcast_parameters(const std::vector<torch::Tensor>& params);
+
+ private:
+  struct Impl;
+  DistributedOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace codessm::train

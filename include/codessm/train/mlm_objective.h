@@ -1,0 +1,44 @@
+// The MLM objective and its evaluation: cross-entropy over the selected positions only (labels −100
+// elsewhere, as PyTorch's ignore_index), in fp32 even under bf16 autocast, plus accuracy on those positions.
+// Shapes: B batch, L length, V vocabulary.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "codessm/data/mlm_batcher.h"
+#include "codessm/model/code_model.h"
+
+namespace codessm::train {
+
+/// Mean cross-entropy over positions with label != −100. logits r(B L V) (any float dtype), labels i64(B L).
+/// Returns an fp32 scalar (NaN when no position is selected, which the caller treats as non-finite).
+torch::Tensor mlm_loss(const torch::Tensor& logits, const torch::Tensor& labels);
+
+/// Sum (not mean) of the cross-entropy over positions with label != −100: divided by a *global* masked-token
+/// count, it makes data-parallel ranks' gradients add up to the combined batch's. fp32 scalar.
+torch::Tensor mlm_loss_sum(const torch::Tensor& logits, const torch::Tensor& labels);
+
+/// Forward pass of one batch on `device`: the MLM loss (fp32 scalar) and the logits.
+struct MlmStepOutput {
+  torch::Tensor loss;
+  torch::Tensor logits;  ///< r(B L V)
+};
+MlmStepOutput mlm_forward(model::CodeModel& model, const data::MlmBatch& batch, const torch::Device& device);
+
+/// Held-out metrics: loss averaged over every masked token of every batch, and top-1 accuracy on them.
+struct EvalMetrics {
+  double loss = 0;
+  double accuracy = 0;
+  int64_t masked_tokens = 0;
+  int64_t batches = 0;
+  nlohmann::json to_json() const;
+};
+
+/// Evaluates in eval mode without gradients (restores train mode after).
+EvalMetrics evaluate_mlm(model::CodeModel& model, const std::vector<data::MlmBatch>& batches,
+                         const torch::Device& device);
+
+}  // namespace codessm::train

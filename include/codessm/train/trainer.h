@@ -1,0 +1,77 @@
+// The training loop, one for every model of the family: MLM pretraining today (model-spec §6.1). It owns the
+// optimizer, the schedule, the data position and the checkpoints of one run directory, and knows nothing about
+// the data format (batches come from MlmStream) or about interpretation (spectral monitoring is a hook that
+// pipelines installs, since train must not depend on interpret).
+//   run_dir/run_config.json    resolved TrainConfig (provenance)
+//   run_dir/metrics.jsonl      one JSON record per log/eval event ({"kind": "train"|"eval"|"skip", "step", ...})
+//   run_dir/ckpt-NNNNNN/       see run_checkpoints.h; the last one is also written at the end of the run
+#pragma once
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "codessm/config/train_config.h"
+#include "codessm/data/tokenizer.h"
+#include "codessm/model/code_model.h"
+#include "codessm/train/mlm_objective.h"
+
+namespace codessm::train {
+
+namespace fs = std::filesystem;
+
+/// Callbacks into the loop (all optional).
+struct TrainerHooks {
+  /// After each evaluation; the JSON returned is stored in the eval record under "spectral".
+  std::function<nlohmann::json(model::CodeModel& model, int64_t step)> on_eval;
+  /// Before each optimizer step `step` (0-based); tests inject faults here.
+  std::function<void(model::CodeModel& model, int64_t step)> before_step;
+};
+
+/// Per-call knobs of a run (never persisted).
+struct TrainOptions {
+  fs::path run_dir;
+  /// Continue from the newest checkpoint of run_dir: model, optimizer, schedule, RNG states and data position.
+  bool resume = false;
+  /// Stop once this many steps are done, writing a checkpoint (a controlled "kill"); 0 = run to max_steps.
+  int64_t stop_after_step = 0;
+  bool progress = true;  ///< show a core::ProgressBar
+};
+
+/// What a run did.
+struct TrainResult {
+  int64_t steps = 0;           ///< optimizer steps done (including resumed ones)
+  int64_t skipped_steps = 0;
+  bool finished = false;       ///< reached max_steps (false: stopped by stop_after_step)
+  EvalMetrics last_eval;       ///< the last evaluation (batches 0 when none ran)
+  double first_loss = 0, last_loss = 0;  ///< training loss of the first and last step of this call
+  fs::path last_checkpoint;
+  double seconds = 0;
+  nlohmann::json to_json() const;
+};
+
+class Trainer {
+ public:
+  /// `model` is the starting point (a fresh preset or a loaded checkpoint); on resume its weights are
+  /// replaced by the checkpoint's. The tokenizer must be the one that wrote the shards.
+  Trainer(config::TrainConfig cfg, model::CodeModel model, std::shared_ptr<const data::Tokenizer> tokenizer,
+          TrainOptions options, TrainerHooks hooks = {});
+
+  /// Runs to max_steps (or stop_after_step). Throws NumericalError on a non-finite loss with on_nonfinite=stop
+  /// (or too many skips), leaving every checkpoint as it was; UsageError/DataError for bad input.
+  TrainResult run();
+
+  model::CodeModel& model() { return model_; }
+
+ private:
+  config::TrainConfig cfg_;
+  model::CodeModel model_;
+  std::shared_ptr<const data::Tokenizer> tok_;
+  TrainOptions options_;
+  TrainerHooks hooks_;
+};
+
+}  // namespace codessm::train

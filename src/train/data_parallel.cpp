@@ -1,0 +1,180 @@
+// GradientSync over c10d. Debian's LibTorch 1.13 ships the Gloo headers; PyTorch's pip LibTorch (GPU machine)
+// ships c10d but not gloo/*.h, and NCCL only with nccl.h present. Which backends exist is decided here, privately
+// (USE_C10D_* from TorchConfig plus __has_include), never in the public header.
+#include "codessm/train/data_parallel.h"
+
+#include <fmt/format.h>
+
+#if defined(USE_C10D_GLOO) && __has_include(<gloo/algorithm.h>)
+#define CODESSM_HAVE_GLOO 1
+#include <torch/csrc/distributed/c10d/FileStore.hpp>
+#include <torch/csrc/distributed/c10d/GlooDeviceFactory.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#endif
+#if defined(CODESSM_HAVE_GLOO) && defined(USE_C10D_NCCL) && __has_include(<nccl.h>)
+#define CODESSM_HAVE_NCCL 1
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
+
+#include <cstdlib>
+
+#include "codessm/core/error.h"
+
+namespace codessm::train {
+
+namespace {
+
+int64_t env_int(const char* name, int64_t fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  try {
+    return std::stoll(v);
+  } catch (const std::exception&) {
+    throw UsageError(fmt::format("environment variable {}='{}' is not an integer", name, v));
+  }
+}
+
+}  // namespace
+
+DistributedOptions DistributedOptions::from_env() {
+  DistributedOptions o;
+  o.rank = env_int("RANK", 0);
+  o.world_size = env_int("WORLD_SIZE", 1);
+  if (const char* a = std::getenv("MASTER_ADDR")) o.master_addr = a;
+  o.master_port = env_int("MASTER_PORT", o.master_port);
+  return o;
+}
+
+#ifdef CODESSM_HAVE_GLOO
+struct GradientSync::Impl {
+  c10::intrusive_ptr<c10d::Store> store;
+  // ProcessGroupGloo is a ProcessGroup in 1.13 and a Backend in 2.x; both have the same collective signatures.
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+#ifdef CODESSM_HAVE_NCCL
+  c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
+#endif
+
+  /// Runs `collective(backend)` (e.g. an all-reduce) on whichever backend is active and waits for it.
+  template <typename F>
+  void run(F&& collective) {
+#ifdef CODESSM_HAVE_NCCL
+    if (nccl) {
+      collective(*nccl)->wait();
+      return;
+    }
+#endif
+    collective(*gloo)->wait();
+  }
+};
+
+GradientSync::GradientSync(const DistributedOptions& options) : options_(options), impl_(std::make_unique<Impl>()) {
+  CODESSM_REQUIRE(options_.world_size >= 1 && options_.rank >= 0 && options_.rank < options_.world_size, UsageError,
+                  "data parallel: rank {} is outside a world of size {} (RANK, WORLD_SIZE)", options_.rank,
+                  options_.world_size);
+  CODESSM_REQUIRE(options_.bucket_bytes > 0, UsageError, "data parallel: bucket_bytes must be > 0");
+  const int rank = static_cast<int>(options_.rank), world = static_cast<int>(options_.world_size);
+  try {
+    if (!options_.file_store.empty()) {
+      impl_->store = c10::make_intrusive<c10d::FileStore>(options_.file_store, world);
+    } else {
+      c10d::TCPStoreOptions so;
+      so.port = static_cast<uint16_t>(options_.master_port);
+      so.isServer = rank == 0;
+      so.numWorkers = world;
+      impl_->store = c10::make_intrusive<c10d::TCPStore>(options_.master_addr, so);
+    }
+    if (options_.backend == "gloo") {
+      auto go = c10d::ProcessGroupGloo::Options::create();
+      // Loopback for single-host runs: the default device resolves the hostname, which sandboxes often cannot.
+      const bool local = !options_.file_store.empty() || options_.master_addr == "127.0.0.1" ||
+                         options_.master_addr == "localhost";
+      go->devices.push_back(local ? c10d::GlooDeviceFactory::makeDeviceForInterface("lo")
+                                  : c10d::ProcessGroupGloo::createDefaultDevice());
+      impl_->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, rank, world, go);
+    } else if (options_.backend == "nccl") {
+#ifdef CODESSM_HAVE_NCCL
+      impl_->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(impl_->store, rank, world);
+#else
+      throw UsageError("data parallel: backend nccl needs a CUDA LibTorch with NCCL headers; use gloo");
+#endif
+    } else {
+      throw UsageError(fmt::format("data parallel: backend must be gloo or nccl, got '{}'", options_.backend));
+    }
+  } catch (const c10::Error& e) {
+    throw DataError(fmt::format("data parallel: rendezvous of rank {} of {} failed ({}): {}", rank, world,
+                                options_.file_store.empty()
+                                    ? fmt::format("tcp {}:{}", options_.master_addr, options_.master_port)
+                                    : "file " + options_.file_store,
+                                e.what_without_backtrace()));
+  }
+}
+
+GradientSync::~GradientSync() = default;
+
+double GradientSync::all_reduce_sum(double value) {
+  std::vector<at::Tensor> t{torch::full({1}, value, torch::kFloat64)};  // (1)
+#ifdef CODESSM_HAVE_NCCL
+  if (impl_->nccl) t[0] = t[0].cuda();
+#endif
+  impl_->run([&](auto& pg) { return pg.allreduce(t); });
+  return t[0].item<double>();
+}
+
+void GradientSync::all_reduce_gradients(const std::vector<torch::Tensor>& params) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> grads;
+  for (const auto& p : params)
+    if (p.grad().defined()) grads.push_back(p.grad());
+  // Buckets of consecutive gradients: one collective per bucket instead of one per tensor.
+  size_t begin = 0;
+  while (begin < grads.size()) {
+    size_t end = begin;
+    int64_t bytes = 0;
+    while (end < grads.size() && (end == begin || bytes + grads[end].numel() * 4 <= options_.bucket_bytes))
+      bytes += grads[end++].numel() * 4;
+    std::vector<torch::Tensor> flat_parts;
+    for (size_t i = begin; i < end; ++i) flat_parts.push_back(grads[i].reshape({-1}).to(torch::kFloat32));
+    std::vector<at::Tensor> bucket{torch::cat(flat_parts)};  // (Σ numel) fp32
+    impl_->run([&](auto& pg) { return pg.allreduce(bucket); });
+    int64_t off = 0;
+    for (size_t i = begin; i < end; ++i) {
+      const int64_t n = grads[i].numel();
+      grads[i].copy_(bucket[0].narrow(0, off, n).view(grads[i].sizes()));
+      off += n;
+    }
+    begin = end;
+  }
+}
+
+void GradientSync::broadcast_parameters(const std::vector<torch::Tensor>& params) {
+  torch::NoGradGuard no_grad;
+  for (const auto& p : params) {
+    std::vector<at::Tensor> t{p.detach()};
+    impl_->run([&](auto& pg) { return pg.broadcast(t); });
+  }
+}
+
+#else  // no c10d Gloo headers: the class exists, construction says why it cannot work
+
+struct GradientSync::Impl {};
+GradientSync::GradientSync(const DistributedOptions& options) : options_(options) {
+  throw UsageError("data parallel: this codessm was built against a LibTorch without the c10d Gloo headers "
+                   "(gloo/*.h); build against Debian's libtorch-dev or a LibTorch that ships them");
+}
+GradientSync::~GradientSync() = default;
+double GradientSync::all_reduce_sum(double value) { return value; }
+void GradientSync::all_reduce_gradients(const std::vector<torch::Tensor>&) {}
+void GradientSync::broadcast_parameters(const std::vector<torch::Tensor>&) {}
+
+#endif
+
+bool GradientSync::available() {
+#ifdef CODESSM_HAVE_GLOO
+  return true;
+#else
+  return false;
+#endif
+}
+
+}  // namespace codessm::train

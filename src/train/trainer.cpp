@@ -1,0 +1,251 @@
+// The loop: per optimizer step, set the scheduled lr, accumulate gradients over grad_accum micro-batches
+// (each loss divided by grad_accum, so the update is that of their mean), clip, step; then log, evaluate and
+// checkpoint on their cadences. Everything that makes a resumed run bit-identical to an uninterrupted one is
+// either in the checkpoint (weights, AdamW moments and step counts, torch RNG states, data position, step)
+// or a pure function of it (the lr, the masks).
+#include "codessm/train/trainer.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "codessm/core/error.h"
+#include "codessm/core/io.h"
+#include "codessm/core/logging.h"
+#include "codessm/core/progress.h"
+#include "codessm/model/checkpoint.h"
+#include "codessm/tensor/device.h"
+#include "codessm/tensor/torch_compat.h"
+#include "codessm/train/lr_schedule.h"
+#include "codessm/train/mlm_stream.h"
+#include "codessm/train/optimizer_groups.h"
+#include "codessm/train/run_checkpoints.h"
+#include "metrics_log.h"
+
+namespace codessm::train {
+
+using nlohmann::json;
+
+json TrainResult::to_json() const {
+  json j{{"steps", steps},           {"skipped_steps", skipped_steps}, {"finished", finished},
+         {"first_loss", first_loss}, {"last_loss", last_loss},         {"seconds", seconds},
+         {"last_checkpoint", last_checkpoint.string()}};
+  if (last_eval.batches > 0) j["last_eval"] = last_eval.to_json();
+  return j;
+}
+
+Trainer::Trainer(config::TrainConfig cfg, model::CodeModel model, std::shared_ptr<const data::Tokenizer> tokenizer,
+                 TrainOptions options, TrainerHooks hooks)
+    : cfg_(std::move(cfg)), model_(std::move(model)), tok_(std::move(tokenizer)), options_(std::move(options)),
+      hooks_(std::move(hooks)) {
+  cfg_.validate("train config");
+  CODESSM_REQUIRE(tok_ != nullptr, UsageError, "the trainer needs the tokenizer that wrote the shards");
+  CODESSM_REQUIRE(!options_.run_dir.empty(), UsageError, "the trainer needs a run folder (--out)");
+  const auto& mc = model_->config();
+  CODESSM_REQUIRE(mc.task == config::Task::kMaskedLM, UsageError,
+                  "pretraining needs an MLM model; '{}' has task {}", cfg_.model, config::to_string(mc.task));
+  CODESSM_REQUIRE(mc.vocab_size >= tok_->vocab_size(), UsageError,
+                  "the model's vocab_size {} is smaller than the tokenizer's {}: set model_overrides "
+                  "vocab_size={} (or start from a matching checkpoint)",
+                  mc.vocab_size, tok_->vocab_size(), tok_->vocab_size());
+  CODESSM_REQUIRE(mc.position_embedding_type == "none" || cfg_.context_length <= mc.max_position_embeddings,
+                  UsageError, "context_length {} exceeds the model's max_position_embeddings {}", cfg_.context_length,
+                  mc.max_position_embeddings);
+}
+
+namespace {
+
+data::MlmBatcherOptions batcher_options(const config::TrainConfig& c, bool keep_last) {
+  data::MlmBatcherOptions o;
+  o.batch_size = c.batch_size;
+  o.packing.context_length = c.context_length;
+  o.packing.pack = c.pack;
+  o.mlm.mlm_probability = c.mlm_probability;
+  o.mlm.whole_word = c.whole_word;
+  o.mlm.seed = c.data_seed;
+  o.keep_last = keep_last;
+  return o;
+}
+
+bool finite(double x) { return std::isfinite(x); }
+
+}  // namespace
+
+TrainResult Trainer::run() {
+  const auto t0 = std::chrono::steady_clock::now();
+  const torch::Device device = tensor::parse_device(cfg_.device);
+  const bool bf16 = cfg_.dtype == "bf16";
+  core::ensure_dir(options_.run_dir);
+
+  // ---- state: fresh or resumed ----
+  TrainState state;
+  std::optional<fs::path> resume_from;
+  if (options_.resume) {
+    resume_from = latest_checkpoint(options_.run_dir);
+    CODESSM_REQUIRE(resume_from.has_value(), UsageError,
+                    "--resume: '{}' holds no complete checkpoint (ckpt-*/{}); run without --resume",
+                    options_.run_dir.string(), kTrainStateFile);
+    model::load_weights(model_, *resume_from, /*strict_head=*/true);
+    state = read_train_state(*resume_from);
+  } else {
+    CODESSM_REQUIRE(list_checkpoints(options_.run_dir).empty(), UsageError,
+                    "'{}' already holds checkpoints: pass --resume to continue that run, or choose another --out",
+                    options_.run_dir.string());
+  }
+  model_->to(device);
+  model_->train();
+  auto opt = make_adamw(model_, cfg_);
+  // Moments and RNG last: building the optimizer and moving the model consume no randomness, but keep the
+  // restored generators untouched by anything above.
+  if (resume_from) load_optimizer_and_rng(*opt, *resume_from / kOptimizerFile);
+  // The resolved config is logged and saved with the run (provenance); a resumed run keeps the original.
+  const fs::path cfg_file = options_.run_dir / "run_config.json";
+  const json cfg_json = cfg_.to_json();
+  spdlog::info("train config: {}", cfg_json.dump());
+  if (!resume_from) {
+    core::write_file_atomic(cfg_file, cfg_json.dump(2) + "\n");
+  } else if (fs::exists(cfg_file) && json::parse(core::read_file(cfg_file)) != cfg_json) {
+    spdlog::warn("--resume with a config that differs from {}; a resumed run is bit-identical only with the same one",
+                 cfg_file.string());
+  }
+
+  // ---- data ----
+  const bool holdout = cfg_.eval_shards.empty();
+  MlmStream stream(cfg_.train_shards, *tok_, batcher_options(cfg_, /*keep_last=*/false),
+                   holdout ? static_cast<uint64_t>(cfg_.eval_batches) : 0);
+  if (resume_from) stream.restore(state.data);
+  const auto eval_set = take_batches(holdout ? cfg_.train_shards : cfg_.eval_shards, *tok_,
+                                     batcher_options(cfg_, /*keep_last=*/true),
+                                     static_cast<uint64_t>(cfg_.eval_batches), /*allow_fewer=*/!holdout);
+
+  MetricsLog metrics(options_.run_dir / "metrics.jsonl", resume_from ? state.step : -1);
+  const LrSchedule sched{cfg_.lr, cfg_.warmup_steps, cfg_.max_steps, cfg_.schedule};
+  std::vector<torch::Tensor> params;
+  for (auto& g : opt->param_groups())
+    for (auto& p : g.params()) params.push_back(p);
+  const double clip = cfg_.max_grad_norm > 0 ? cfg_.max_grad_norm : std::numeric_limits<double>::max();
+
+  TrainResult result;
+  if (resume_from) result.last_checkpoint = *resume_from;
+  std::unique_ptr<core::ProgressBar> bar;
+  if (options_.progress) {
+    bar = std::make_unique<core::ProgressBar>("pretrain", static_cast<uint64_t>(cfg_.max_steps), "step");
+    bar->set(static_cast<uint64_t>(state.step));
+  }
+  auto save = [&] {
+    result.last_checkpoint = save_checkpoint(options_.run_dir, model_, *opt, state);
+    prune_checkpoints(options_.run_dir, cfg_.keep_last);
+  };
+  auto evaluate = [&] {
+    result.last_eval = evaluate_mlm(model_, eval_set, device);
+    json rec = result.last_eval.to_json();
+    rec["kind"] = "eval";
+    rec["step"] = state.step;
+    if (hooks_.on_eval) rec["spectral"] = hooks_.on_eval(model_, state.step);
+    if (state.best_eval_loss == 0 || result.last_eval.loss < state.best_eval_loss)
+      state.best_eval_loss = result.last_eval.loss;
+    metrics.write(rec);
+    spdlog::info("step {}: eval loss {:.4f}, accuracy {:.4f} on {} masked tokens", state.step, result.last_eval.loss,
+                 result.last_eval.accuracy, result.last_eval.masked_tokens);
+  };
+
+  auto window_start = std::chrono::steady_clock::now();
+  uint64_t window_tokens = 0;
+  bool first = true;
+  while (state.step < cfg_.max_steps) {
+    if (options_.stop_after_step > 0 && state.step >= options_.stop_after_step) {
+      save();
+      break;
+    }
+    if (hooks_.before_step) hooks_.before_step(model_, state.step);
+    const double lr = lr_at(sched, state.step);
+    tensor::set_lr(*opt, lr);
+    opt->zero_grad();
+
+    // ---- forward/backward over the micro-batches ----
+    double loss_sum = 0;
+    uint64_t step_tokens = 0;
+    bool bad = false;
+    for (int64_t m = 0; m < cfg_.grad_accum && !bad; ++m) {
+      const data::MlmBatch batch = stream.next();
+      step_tokens += static_cast<uint64_t>(batch.attention_mask.sum().item<int64_t>());
+      if (bf16) tensor::set_autocast(device.type(), true);
+      MlmStepOutput out;
+      try {
+        out = mlm_forward(model_, batch, device);
+      } catch (...) {
+        if (bf16) tensor::set_autocast(device.type(), false);
+        throw;
+      }
+      if (bf16) tensor::set_autocast(device.type(), false);
+      const double l = out.loss.item<double>();
+      if (!finite(l)) {
+        bad = true;
+        loss_sum = l;
+        break;
+      }
+      loss_sum += l / static_cast<double>(cfg_.grad_accum);
+      (out.loss / static_cast<double>(cfg_.grad_accum)).backward();
+    }
+    double grad_norm = std::numeric_limits<double>::quiet_NaN();
+    if (!bad) {
+      grad_norm = torch::nn::utils::clip_grad_norm_(params, clip);
+      bad = !finite(grad_norm);
+    }
+
+    // ---- non-finite: stop (checkpoints untouched) or skip the update ----
+    if (bad) {
+      const std::string what = finite(loss_sum) ? fmt::format("gradient norm is {}", grad_norm)
+                                                : fmt::format("loss is {}", loss_sum);
+      const std::string last =
+          result.last_checkpoint.empty() ? "no checkpoint yet" : "last good checkpoint " + result.last_checkpoint.string();
+      if (cfg_.on_nonfinite == "stop")
+        throw NumericalError(fmt::format("step {}: {} ({} left untouched); lower lr, check the data, or set "
+                                         "on_nonfinite=skip",
+                                         state.step, what, last));
+      opt->zero_grad();
+      ++state.skipped_steps;
+      metrics.write({{"kind", "skip"}, {"step", state.step + 1}, {"reason", what}, {"skipped_steps", state.skipped_steps}});
+      spdlog::warn("step {}: {}; update skipped ({} so far)", state.step, what, state.skipped_steps);
+      CODESSM_REQUIRE(state.skipped_steps <= cfg_.max_skipped_steps, NumericalError,
+                      "{} steps skipped for non-finite values (max_skipped_steps {}); {} left untouched",
+                      state.skipped_steps, cfg_.max_skipped_steps, last);
+    } else {
+      opt->step();
+      if (first) result.first_loss = loss_sum;
+      first = false;
+      result.last_loss = loss_sum;
+    }
+    ++state.step;
+    state.data = stream.position();
+    state.tokens_seen += step_tokens;
+    state.last_lr = lr;
+    window_tokens += step_tokens;
+
+    // ---- log, evaluate, checkpoint ----
+    const double window_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start).count();
+    const double tok_per_s = window_s > 0 ? static_cast<double>(window_tokens) / window_s : 0.0;
+    if (!bad && (state.step % cfg_.log_every == 0 || state.step == cfg_.max_steps)) {
+      metrics.write({{"kind", "train"},     {"step", state.step},        {"loss", loss_sum},
+                     {"lr", lr},            {"grad_norm", grad_norm},    {"tokens_per_s", tok_per_s},
+                     {"tokens_seen", state.tokens_seen}, {"epoch", state.data.epoch}});
+      window_start = std::chrono::steady_clock::now();
+      window_tokens = 0;
+    }
+    if (bar) bar->set(static_cast<uint64_t>(state.step), fmt::format("loss {:.4f} {:.0f} tok/s", loss_sum, tok_per_s));
+    const bool last_step = state.step == cfg_.max_steps;
+    if ((cfg_.eval_every > 0 && state.step % cfg_.eval_every == 0) || last_step) evaluate();
+    if ((cfg_.save_every > 0 && state.step % cfg_.save_every == 0) || last_step) save();
+  }
+  if (bar) bar->finish();
+  result.steps = state.step;
+  result.skipped_steps = state.skipped_steps;
+  result.finished = state.step >= cfg_.max_steps;
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return result;
+}
+
+}  // namespace codessm::train
