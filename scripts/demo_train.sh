@@ -7,13 +7,15 @@ set -euo pipefail
 BIN="$1"
 OUT="$2/train"
 THREADS="${CODESSM_DEMO_THREADS:-2}"
-STEPS="${CODESSM_DEMO_STEPS:-300}"
+STEPS="${CODESSM_DEMO_STEPS:-600}"
 rm -rf "$OUT"
 mkdir -p "$OUT/corpus/train" "$OUT/corpus/eval"
 
 # Deterministic corpus: stdlib modules of 2-40 KB in name order; every 10th one is held out for evaluation.
+STDLIB=/usr/lib/python3.11
+[ -d "$STDLIB" ] || STDLIB="$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')"
 i=0
-for f in $(ls /usr/lib/python3.11/*.py | sort); do
+for f in $(ls "$STDLIB"/*.py | sort); do
   size=$(stat -c %s "$f")
   if [ "$size" -lt 2000 ] || [ "$size" -gt 40000 ]; then continue; fi
   if [ $((i % 10)) -eq 9 ]; then cp "$f" "$OUT/corpus/eval/"; else cp "$f" "$OUT/corpus/train/"; fi
@@ -30,7 +32,7 @@ echo "corpus: $(ls "$OUT/corpus/train" | wc -l) training files, $(ls "$OUT/corpu
 # The built-in default config (codessm pretrain --print-default-config) with the data paths set.
 "$BIN" pretrain --out "$OUT/run" --threads "$THREADS" --no-progress \
   --set tokenizer="$OUT/tokenizer" --set train_shards="$OUT/shards/train" --set eval_shards="$OUT/shards/eval" \
-  --set max_steps="$STEPS" --set eval_every=50 --set save_every=100 > "$OUT/result.json"
+  --set max_steps="$STEPS" > "$OUT/result.json"
 
 echo "held-out MLM loss / accuracy on masked tokens, and layer 0's forward-kernel spectral centroid:"
 python3 - "$OUT/run/metrics.jsonl" <<'PY'

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 
 #include "codessm/config/presets.h"
@@ -27,13 +28,13 @@ config::TrainConfig default_pretrain_config() {
   c.model = "codessm-tiny";
   c.context_length = 128;
   c.batch_size = 8;
-  c.max_steps = 200;
-  c.warmup_steps = 20;
-  c.lr = 1e-3;  // a tiny model from scratch learns in minutes only far above the paper's 5e-5
-  c.eval_every = 50;
+  c.max_steps = 600;
+  c.warmup_steps = 30;
+  c.lr = 5e-3;  // a tiny model from scratch learns in minutes only far above the paper's 5e-5
+  c.eval_every = 100;
   c.eval_batches = 4;
   c.log_every = 10;
-  c.save_every = 100;
+  c.save_every = 200;
   c.keep_last = 2;
   return c;
 }
@@ -125,7 +126,14 @@ train::TrainerHooks make_hooks(const config::TrainConfig& c, const config::Model
 
 json run_pretrain(const PretrainOptions& o) {
   CODESSM_REQUIRE(!o.out.empty(), UsageError, "pretrain: --out RUN_DIR is required");
-  const auto cfg = resolve_train_config(o);
+  auto cfg = resolve_train_config(o);
+  // Under torchrun (WORLD_SIZE > 1): Gloo on CPU, NCCL on CUDA with one GPU per local rank.
+  auto dist = train::DistributedOptions::from_env();
+  const bool cuda = cfg.device.rfind("cuda", 0) == 0;
+  if (dist.world_size > 1) {
+    dist.backend = cuda ? "nccl" : "gloo";
+    if (cfg.device == "cuda" && std::getenv("LOCAL_RANK")) cfg.device = std::string("cuda:") + std::getenv("LOCAL_RANK");
+  }
   tensor::set_seed(cfg.seed);
   std::shared_ptr<const data::Tokenizer> tok = data::load_tokenizer(cfg.tokenizer);
   auto model = build_model(cfg, *tok);
@@ -135,9 +143,14 @@ json run_pretrain(const PretrainOptions& o) {
   to.resume = o.resume;
   to.stop_after_step = o.stop_after_step;
   to.progress = o.progress;
+  if (dist.world_size > 1) {
+    spdlog::info("data parallel: rank {} of {} ({})", dist.rank, dist.world_size, dist.backend);
+    to.sync = std::make_shared<train::GradientSync>(dist);
+  }
   train::Trainer trainer(cfg, model, tok, to, hooks);
   const auto result = trainer.run().to_json();
-  report::write_json(o.out / "reports" / "pretrain.json", report::make_envelope("train.pretrain", 1, result, "pretrain"));
+  if (dist.rank == 0)
+    report::write_json(o.out / "reports" / "pretrain.json", report::make_envelope("train.pretrain", 1, result, "pretrain"));
   return result;
 }
 

@@ -77,6 +77,9 @@ TrainResult Trainer::run() {
   const auto t0 = std::chrono::steady_clock::now();
   const torch::Device device = tensor::parse_device(cfg_.device);
   const bool bf16 = cfg_.dtype == "bf16";
+  GradientSync* sync = options_.sync.get();
+  const int64_t world = sync ? sync->world_size() : 1, rank = sync ? sync->rank() : 0;
+  const bool writer = rank == 0;
   core::ensure_dir(options_.run_dir);
 
   // ---- state: fresh or resumed ----
@@ -100,11 +103,18 @@ TrainResult Trainer::run() {
   // Moments and RNG last: building the optimizer and moving the model consume no randomness, but keep the
   // restored generators untouched by anything above.
   if (resume_from) load_optimizer_and_rng(*opt, *resume_from / kOptimizerFile);
+  std::vector<torch::Tensor> params;
+  for (auto& g : opt->param_groups())
+    for (auto& p : g.params()) params.push_back(p);
+  // Every rank starts from rank 0's weights (a resumed run reads the same checkpoint on every rank).
+  if (sync && !resume_from) sync->broadcast_parameters(params);
   // The resolved config is logged and saved with the run (provenance); a resumed run keeps the original.
   const fs::path cfg_file = options_.run_dir / "run_config.json";
   const json cfg_json = cfg_.to_json();
   spdlog::info("train config: {}", cfg_json.dump());
-  if (!resume_from) {
+  if (!writer) {
+    // Ranks > 0 write nothing.
+  } else if (!resume_from) {
     core::write_file_atomic(cfg_file, cfg_json.dump(2) + "\n");
   } else if (fs::exists(cfg_file) && json::parse(core::read_file(cfg_file)) != cfg_json) {
     spdlog::warn("--resume with a config that differs from {}; a resumed run is bit-identical only with the same one",
@@ -120,21 +130,23 @@ TrainResult Trainer::run() {
                                      batcher_options(cfg_, /*keep_last=*/true),
                                      static_cast<uint64_t>(cfg_.eval_batches), /*allow_fewer=*/!holdout);
 
-  MetricsLog metrics(options_.run_dir / "metrics.jsonl", resume_from ? state.step : -1);
+  std::unique_ptr<MetricsLog> metrics_log;
+  if (writer) metrics_log = std::make_unique<MetricsLog>(options_.run_dir / "metrics.jsonl", resume_from ? state.step : -1);
+  auto log_record = [&](const json& r) {
+    if (metrics_log) metrics_log->write(r);
+  };
   const LrSchedule sched{cfg_.lr, cfg_.warmup_steps, cfg_.max_steps, cfg_.schedule};
-  std::vector<torch::Tensor> params;
-  for (auto& g : opt->param_groups())
-    for (auto& p : g.params()) params.push_back(p);
   const double clip = cfg_.max_grad_norm > 0 ? cfg_.max_grad_norm : std::numeric_limits<double>::max();
 
   TrainResult result;
   if (resume_from) result.last_checkpoint = *resume_from;
   std::unique_ptr<core::ProgressBar> bar;
-  if (options_.progress) {
+  if (options_.progress && writer) {
     bar = std::make_unique<core::ProgressBar>("pretrain", static_cast<uint64_t>(cfg_.max_steps), "step");
     bar->set(static_cast<uint64_t>(state.step));
   }
   auto save = [&] {
+    if (!writer) return;
     result.last_checkpoint = save_checkpoint(options_.run_dir, model_, *opt, state);
     prune_checkpoints(options_.run_dir, cfg_.keep_last);
   };
@@ -143,10 +155,10 @@ TrainResult Trainer::run() {
     json rec = result.last_eval.to_json();
     rec["kind"] = "eval";
     rec["step"] = state.step;
-    if (hooks_.on_eval) rec["spectral"] = hooks_.on_eval(model_, state.step);
+    if (hooks_.on_eval && writer) rec["spectral"] = hooks_.on_eval(model_, state.step);
     if (state.best_eval_loss == 0 || result.last_eval.loss < state.best_eval_loss)
       state.best_eval_loss = result.last_eval.loss;
-    metrics.write(rec);
+    log_record(rec);
     spdlog::info("step {}: eval loss {:.4f}, accuracy {:.4f} on {} masked tokens", state.step, result.last_eval.loss,
                  result.last_eval.accuracy, result.last_eval.masked_tokens);
   };
@@ -169,7 +181,12 @@ TrainResult Trainer::run() {
     uint64_t step_tokens = 0;
     bool bad = false;
     for (int64_t m = 0; m < cfg_.grad_accum && !bad; ++m) {
-      const data::MlmBatch batch = stream.next();
+      // Every rank reads the whole stream and keeps its share, so the data position is the same on all ranks.
+      data::MlmBatch batch;
+      for (int64_t r = 0; r < world; ++r) {
+        auto b = stream.next();
+        if (r == rank) batch = std::move(b);
+      }
       step_tokens += static_cast<uint64_t>(batch.attention_mask.sum().item<int64_t>());
       if (bf16) tensor::set_autocast(device.type(), true);
       MlmStepOutput out;
@@ -180,19 +197,32 @@ TrainResult Trainer::run() {
         throw;
       }
       if (bf16) tensor::set_autocast(device.type(), false);
-      const double l = out.loss.item<double>();
-      if (!finite(l)) {
-        bad = true;
-        loss_sum = l;
-        break;
+      if (!sync) {
+        const double l = out.loss.item<double>();
+        if (!finite(l)) {
+          bad = true;
+          loss_sum = l;
+          break;
+        }
+        loss_sum += l / static_cast<double>(cfg_.grad_accum);
+        (out.loss / static_cast<double>(cfg_.grad_accum)).backward();
+        continue;
       }
-      loss_sum += l / static_cast<double>(cfg_.grad_accum);
-      (out.loss / static_cast<double>(cfg_.grad_accum)).backward();
+      // Data parallel: Σ CE of this rank / masked tokens of all ranks. Ranks never leave the loop early (the
+      // collectives must pair up); a NaN reaches every rank through the gradient all-reduce below.
+      const double local_n = static_cast<double>(batch.labels.ne(data::kIgnoreLabel).sum().item<int64_t>());
+      const double global_n = sync->all_reduce_sum(local_n);
+      auto labels = batch.labels.to(device);
+      auto loss = mlm_loss_sum(out.logits, labels) / global_n;
+      loss_sum += sync->all_reduce_sum(loss.item<double>()) / static_cast<double>(cfg_.grad_accum);
+      (loss / static_cast<double>(cfg_.grad_accum)).backward();
     }
+    if (sync) step_tokens = static_cast<uint64_t>(sync->all_reduce_sum(static_cast<double>(step_tokens)));
     double grad_norm = std::numeric_limits<double>::quiet_NaN();
     if (!bad) {
+      if (sync) sync->all_reduce_gradients(params);
       grad_norm = torch::nn::utils::clip_grad_norm_(params, clip);
-      bad = !finite(grad_norm);
+      bad = !finite(grad_norm) || !finite(loss_sum);
     }
 
     // ---- non-finite: stop (checkpoints untouched) or skip the update ----
@@ -207,7 +237,7 @@ TrainResult Trainer::run() {
                                          state.step, what, last));
       opt->zero_grad();
       ++state.skipped_steps;
-      metrics.write({{"kind", "skip"}, {"step", state.step + 1}, {"reason", what}, {"skipped_steps", state.skipped_steps}});
+      log_record({{"kind", "skip"}, {"step", state.step + 1}, {"reason", what}, {"skipped_steps", state.skipped_steps}});
       spdlog::warn("step {}: {}; update skipped ({} so far)", state.step, what, state.skipped_steps);
       CODESSM_REQUIRE(state.skipped_steps <= cfg_.max_skipped_steps, NumericalError,
                       "{} steps skipped for non-finite values (max_skipped_steps {}); {} left untouched",
@@ -229,7 +259,7 @@ TrainResult Trainer::run() {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start).count();
     const double tok_per_s = window_s > 0 ? static_cast<double>(window_tokens) / window_s : 0.0;
     if (!bad && (state.step % cfg_.log_every == 0 || state.step == cfg_.max_steps)) {
-      metrics.write({{"kind", "train"},     {"step", state.step},        {"loss", loss_sum},
+      log_record({{"kind", "train"},     {"step", state.step},        {"loss", loss_sum},
                      {"lr", lr},            {"grad_norm", grad_norm},    {"tokens_per_s", tok_per_s},
                      {"tokens_seen", state.tokens_seen}, {"epoch", state.data.epoch}});
       window_start = std::chrono::steady_clock::now();

@@ -2,13 +2,16 @@
 // same gradients and the same AdamW update as one process on the combined batch.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <thread>
 
 #include "codessm/core/error.h"
 #include "codessm/data/mlm_batcher.h"
 #include "codessm/train/data_parallel.h"
 #include "codessm/train/mlm_objective.h"
+#include "codessm/model/checkpoint.h"
 #include "codessm/train/optimizer_groups.h"
+#include "codessm/train/trainer.h"
 #include "train_fixtures.h"
 
 namespace codessm::train {
@@ -27,6 +30,31 @@ std::vector<torch::Tensor> trainable(model::CodeModel& m) {
   for (auto& p : m->parameters())
     if (p.requires_grad()) out.push_back(p);
   return out;
+}
+
+/// Runs `body(rank, sync)` for ranks 0 and 1 on two threads, each with its own GradientSync over one fresh
+/// FileStore (as two processes would); returns each rank's error message ("" = none).
+std::vector<std::string> run_two_ranks(const std::string& name,
+                                       const std::function<void(int, std::shared_ptr<GradientSync>)>& body) {
+  const std::string store = (test::temp_dir(name) / "rendezvous").string();
+  std::vector<std::string> errors(2);
+  std::vector<std::thread> threads;
+  for (int r = 0; r < 2; ++r) {
+    threads.emplace_back([&, r] {
+      try {
+        DistributedOptions o;
+        o.rank = r;
+        o.world_size = 2;
+        o.file_store = store;
+        o.bucket_bytes = 64 << 10;  // several buckets even for the tiny model
+        body(r, std::make_shared<GradientSync>(o));
+      } catch (const std::exception& e) {
+        errors[r] = e.what();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  return errors;
 }
 
 /// Gradient of rows [begin, end) of `batch`, normalised by `total_masked` masked tokens, then one AdamW step.
@@ -59,31 +87,12 @@ TEST(DataParallel, TwoGlooRanksMatchOneProcessOnTheCombinedBatch) {
   auto single_opt = make_adamw(single, cfg);
   step_on_rows(single, *single_opt, batch, 0, 8, nullptr);
 
-  const std::string store = (test::temp_dir("dp_store") / "rendezvous").string();
-  std::vector<model::CodeModel> ranks(2, model::CodeModel(nullptr));
-  std::vector<std::string> errors(2);
-  std::vector<std::thread> threads;
-  for (int r = 0; r < 2; ++r) {
-    ranks[r] = deterministic_model();
-  }
-  for (int r = 0; r < 2; ++r) {
-    threads.emplace_back([&, r] {
-      try {
-        DistributedOptions o;
-        o.rank = r;
-        o.world_size = 2;
-        o.file_store = store;
-        o.bucket_bytes = 64 << 10;  // several buckets even for the tiny model
-        GradientSync sync(o);
-        sync.broadcast_parameters(trainable(ranks[r]));
-        auto opt = make_adamw(ranks[r], cfg);
-        step_on_rows(ranks[r], *opt, batch, 4 * r, 4 * r + 4, &sync);
-      } catch (const std::exception& e) {
-        errors[r] = e.what();
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
+  std::vector<model::CodeModel> ranks{deterministic_model(), deterministic_model()};
+  auto errors = run_two_ranks("dp_store", [&](int r, std::shared_ptr<GradientSync> sync) {
+    sync->broadcast_parameters(trainable(ranks[r]));
+    auto opt = make_adamw(ranks[r], cfg);
+    step_on_rows(ranks[r], *opt, batch, 4 * r, 4 * r + 4, sync.get());
+  });
   ASSERT_EQ(errors[0], "");
   ASSERT_EQ(errors[1], "");
   auto a = single->named_parameters(), b0 = ranks[0]->named_parameters(), b1 = ranks[1]->named_parameters();
@@ -91,6 +100,43 @@ TEST(DataParallel, TwoGlooRanksMatchOneProcessOnTheCombinedBatch) {
     EXPECT_TRUE(torch::equal(b0[p.key()], b1[p.key()])) << p.key() << ": the ranks diverged";
     EXPECT_TRUE(torch::allclose(p.value(), b0[p.key()], /*rtol=*/1e-5, /*atol=*/1e-7)) << p.key();
   }
+}
+
+TEST(DataParallel, TrainerOnTwoRanksMatchesOneProcessWithTheCombinedBatch) {
+  if (!GradientSync::available()) GTEST_SKIP() << "this LibTorch has no c10d Gloo headers";
+  auto tok = std::make_shared<test::ByteTokenizer>();
+  const auto shards = test::write_python_shards(test::temp_dir("dp_trainer_shards"), *tok, 6);
+  auto cfg = test::tiny_train_config(shards);
+  cfg.eval_shards = shards.string();  // no hold-out: the two streams then cut batches at the same sequences
+  cfg.max_steps = 3;
+  cfg.save_every = 0;
+  auto run = [&](int64_t batch_size, const std::filesystem::path& dir, std::shared_ptr<GradientSync> sync,
+                 model::CodeModel model) {
+    auto c = cfg;
+    c.batch_size = batch_size;
+    TrainOptions o;
+    o.run_dir = dir;
+    o.progress = false;
+    o.sync = std::move(sync);
+    return Trainer(c, std::move(model), tok, o).run();
+  };
+  const auto single = run(8, test::temp_dir("dp_single"), nullptr, deterministic_model());
+
+  const auto dp_dir = test::temp_dir("dp_ranks");
+  std::vector<TrainResult> results(2);
+  // Built here, not in the threads: seeding and init draw from the one global generator.
+  std::vector<model::CodeModel> models{deterministic_model(), deterministic_model()};
+  auto errors = run_two_ranks("dp_trainer_store", [&](int r, std::shared_ptr<GradientSync> sync) {
+    results[r] = run(4, dp_dir, std::move(sync), models[r]);
+  });
+  ASSERT_EQ(errors[0], "");
+  ASSERT_EQ(errors[1], "");
+  EXPECT_NEAR(results[0].last_loss, single.last_loss, 1e-5);
+  EXPECT_TRUE(results[1].last_checkpoint.empty()) << "rank 1 must not write checkpoints";
+  auto a = model::load_pretrained(single.last_checkpoint), b = model::load_pretrained(results[0].last_checkpoint);
+  auto pb = b->named_parameters();
+  for (auto& p : a->named_parameters())
+    EXPECT_TRUE(torch::allclose(p.value(), pb[p.key()], /*rtol=*/1e-4, /*atol=*/1e-6)) << p.key();
 }
 
 TEST(DataParallel, BadRankIsAUsageError) {

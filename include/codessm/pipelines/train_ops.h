@@ -24,7 +24,7 @@ struct PretrainOptions {
   bool progress = true;
 };
 
-/// The built-in default: codessm-tiny, L 128, B 8, 200 steps, warm-up 20, lr 1e-3 (a CPU demo, not the paper's recipe;
+/// The built-in default: codessm-tiny, L 128, B 8, 600 steps, warm-up 30, lr 5e-3 (a CPU demo, not the paper's recipe;
 /// its tokenizer/train_shards are empty and must be set).
 config::TrainConfig default_pretrain_config();
 

@@ -17,6 +17,7 @@
 #include "codessm/config/train_config.h"
 #include "codessm/data/tokenizer.h"
 #include "codessm/model/code_model.h"
+#include "codessm/train/data_parallel.h"
 #include "codessm/train/mlm_objective.h"
 
 namespace codessm::train {
@@ -39,6 +40,11 @@ struct TrainOptions {
   /// Stop once this many steps are done, writing a checkpoint (a controlled "kill"); 0 = run to max_steps.
   int64_t stop_after_step = 0;
   bool progress = true;  ///< show a core::ProgressBar
+  /// Data-parallel group (null = one process). Rank r trains on micro-batches r, r+W, r+2W, … of the stream, the
+  /// loss is normalised by the masked tokens of all ranks' micro-batches together and gradients are summed, so a
+  /// step equals one process's step on the combined batch (B·W). Only rank 0 writes run_config, metrics and
+  /// checkpoints; every rank evaluates the same held-out set.
+  std::shared_ptr<GradientSync> sync;
 };
 
 /// What a run did.
