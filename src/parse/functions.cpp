@@ -223,6 +223,17 @@ std::string clean_comment_text(const std::vector<std::string>& comments) {
   return dedent_lines(lines, /*first_line_separate=*/false);
 }
 
+std::vector<int32_t> python_string_statements(const SyntaxTree& tree) {
+  std::vector<int32_t> out;
+  if (tree.language != Language::kPython) return out;
+  for (int32_t i = 0; i < static_cast<int32_t>(tree.nodes.size()); ++i) {
+    const auto& n = tree.nodes[i];
+    if (n.type == "expression_statement" && n.child_count == 1 && tree.nodes[tree.child(i, 0)].type == "string")
+      out.push_back(i);
+  }
+  return out;
+}
+
 std::vector<FunctionInfo> find_functions(const SyntaxTree& tree) {
   std::vector<FunctionInfo> out;
   for (int32_t i = 0; i < static_cast<int32_t>(tree.nodes.size()); ++i) {

@@ -68,3 +68,13 @@ TEST(Functions, DocstringCleaning) {
   EXPECT_EQ(clean_comment_text({"# a", "#   b"}), "a\n  b");
   EXPECT_EQ(clean_comment_text({"/// x"}), "x");
 }
+
+TEST(Functions, PythonStringStatementsAreGraphCodeBertsRemovals) {
+  auto t = Parser(Language::kPython).parse("\"\"\"Module.\"\"\"\nx = 'kept'\ndef f():\n    'doc'\n    y = 1\n    'note'\n");
+  auto s = python_string_statements(t);
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(t.text(s[0]), "\"\"\"Module.\"\"\"");
+  EXPECT_EQ(t.text(s[1]), "'doc'");
+  EXPECT_EQ(t.text(s[2]), "'note'");
+  EXPECT_TRUE(python_string_statements(Parser(Language::kGo).parse("package p\n")).empty());
+}

@@ -27,6 +27,12 @@ struct FunctionInfo {
 /// All function-like definitions in the tree, in source order (nested ones included).
 std::vector<FunctionInfo> find_functions(const SyntaxTree& tree);
 
+/// Python: every statement that is a lone string (docstrings of modules, classes and functions, and
+/// string "comments" elsewhere), which GraphCodeBERT's remove_comments_and_docstrings deletes before
+/// its data-flow pass. Pass them as TokenOptions::exclude to reproduce its token list
+/// (directprobe-spec §3.6). Empty for other languages.
+std::vector<int32_t> python_string_statements(const SyntaxTree& tree);
+
 /// Removes comment markers (`//`, `#`, `/** */`, leading `*`) and common indentation; joins lines
 /// with '\n'. Exposed for tests.
 std::string clean_comment_text(const std::vector<std::string>& comments);
