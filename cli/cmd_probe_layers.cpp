@@ -16,7 +16,7 @@ namespace codessm::cli {
 namespace {
 
 struct DatasetFlags {
-  fs::path functions, out;
+  std::filesystem::path functions, out;
   std::string language = "python", task;
   probing::DatasetOptions opt;
 };
@@ -52,7 +52,7 @@ void setup_dataset(CLI::App& probe_cmd) {
     probing::save_dataset(ds, f->out);
     spdlog::info("probe dataset: {} {} from {} of {} functions: {} train / {} test pairs, {} per label; {}",
                  f->task, f->language, ds.functions.size(), fns.size(), ds.train.size(), ds.test.size(),
-                 ds.provenance["per_label"].get<int64_t>(), f->out.string());
+                 ds.provenance.at("per_label").dump(), f->out.string());
   });
 }
 

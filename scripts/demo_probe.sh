@@ -14,7 +14,7 @@ rm -rf "$OUT"
 mkdir -p "$OUT/src"
 
 # 1. Functions: a fixed set of stdlib modules through the corpus builder (CodeSearchNet-style JSONL).
-for m in textwrap shlex fnmatch glob bisect heapq calendar string colorsys getopt netrc quopri; do
+for m in textwrap shlex fnmatch glob bisect heapq calendar string colorsys getopt netrc quopri difflib pprint; do
   cp "$SRC/$m.py" "$OUT/src/"
 done
 "$BIN" corpus build --src "$OUT/src" --out "$OUT/corpus" --valid-permille 0 --test-permille 0 --no-progress
@@ -28,8 +28,8 @@ for task in distance siblings dfg; do
 done
 
 # 3. Tokenizer and checkpoints sized to it (untrained: a baseline of what architecture alone encodes).
-"$BIN" tokenizer train --input "$OUT/src" --out "$OUT/tokenizer" --vocab-size 1000 --sentinels 0 > /dev/null
-V=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['vocab_size'])" "$OUT/tokenizer/codessm_tokenizer.json" 2>/dev/null || echo 1000)
+"$BIN" tokenizer train --input "$OUT/src" --out "$OUT/tokenizer" --vocab-size 2000 --sentinels 0 > /dev/null
+V=2000  # the tokenizer's ids: 2000 pieces, no sentinels
 "$BIN" model init codessm-tiny --out "$OUT/codessm-tiny" --set vocab_size="$V" --seed 1 > /dev/null
 "$BIN" model init rocoder-tiny --out "$OUT/rocoder-tiny" --set vocab_size="$V" --seed 1 > /dev/null
 DATASETS=(--dataset "$OUT/datasets/distance.json" --dataset "$OUT/datasets/siblings.json" --dataset "$OUT/datasets/dfg.json")

@@ -133,7 +133,7 @@ json run_layer_probes(const LayerProbeOptions& o) {
                     {"overall", rep["accuracy"]["overall"]},
                     {"mean_over_labels", rep["accuracy"]["mean_over_labels"]},
                     {"per_label", rep["accuracy"]["per_label"]},
-                    {"conflicting_duplicates", rep.contains("duplicates") ? rep["duplicates"] : json(nullptr)},
+                    {"conflicting_duplicate_groups", rep.contains("duplicates") ? rep["duplicates"]["conflicting_groups"] : json(0)},
                     {"report", fs::relative(dir / "report.json", o.out).string()}};
         if (rep["accuracy"].contains("per_value")) row["per_value"] = rep["accuracy"]["per_value"];
         summary["results"].push_back(row);

@@ -57,7 +57,9 @@ VectorSet compute_representations(model::CodeModel& model, const data::Tokenizer
                   "the tokenizer has {} ids but the checkpoint's vocab_size is {}: use the tokenizer the model was "
                   "trained with (or `codessm model init ... --set vocab_size={}` for an untrained model)",
                   tok.vocab_size(), cfg.vocab_size, tok.vocab_size());
-  const int64_t max_tokens = opt.max_tokens > 0 ? opt.max_tokens : cfg.default_context();
+  // The position table bounds RoFormer/BERT inputs; the SSM has no such limit, but a model read far
+  // beyond its pretraining context is out of distribution (pass --max-tokens to be stricter).
+  const int64_t max_tokens = opt.max_tokens > 0 ? opt.max_tokens : cfg.max_position_embeddings;
   core::ensure_dir(dir);
   torch::NoGradGuard no_grad;
   model->eval();

@@ -17,29 +17,40 @@
 namespace codessm::probing {
 namespace {
 
+// ~20 functions of two small stdlib modules.
 const fs::path kSource = "/usr/lib/python3.11/textwrap.py";
 
 TEST(ProbingEndToEnd, TinyCheckpointThreeTasksPerLayer) {
   if (!fs::exists(kSource)) GTEST_SKIP() << kSource << " is absent";
   const fs::path dir = test::temp_dir("probing_e2e");
-  const auto fns = read_source_functions(kSource, parse::Language::kPython);
-  ASSERT_GE(fns.size(), 15u);
+  auto fns = read_source_functions(kSource, parse::Language::kPython);
+  const fs::path shlex = kSource.parent_path() / "shlex.py";
+  if (fs::exists(shlex))
+    for (auto& f : read_source_functions(shlex, parse::Language::kPython)) fns.push_back(std::move(f));
+  ASSERT_GE(fns.size(), 25u);
 
-  // Tokenizer: SentencePiece BPE with 400 pieces, trained on the file (fits codessm-tiny's vocab 1000).
+  // Tokenizer: SentencePiece BPE with 2000 pieces, trained on a few stdlib modules (one file is too
+  // little text for SentencePiece); the tiny checkpoint is sized to it, as `--set vocab_size=` does.
   data::SentencePieceTrainOptions to;
-  to.vocab_size = 400;
+  to.vocab_size = 2000;
   to.num_sentinels = 0;
-  const std::string text = core::read_file(kSource);
-  bool given = false;
+  std::vector<std::string> docs;
+  for (const char* m : {"textwrap", "difflib", "pprint", "calendar", "shlex", "argparse", "typing"}) {
+    const fs::path p = kSource.parent_path() / (std::string(m) + ".py");
+    if (fs::exists(p)) docs.push_back(core::read_file(p));
+  }
+  size_t next = 0;
   auto tok = data::SentencePieceTokenizer::train(to, [&](std::string& d) {
-    if (given) return false;
-    d = text;
-    return given = true;
+    if (next >= docs.size()) return false;
+    d = docs[next++];
+    return true;
   });
   tok->save(dir / "tok");
 
   torch::manual_seed(0);
-  model::CodeModel m(config::make_preset("codessm-tiny"));
+  auto cfg = config::make_preset("codessm-tiny");
+  cfg.vocab_size = tok->vocab_size();
+  model::CodeModel m(cfg);
   model::save_pretrained(m, dir / "model");
 
   LayerProbeOptions o;
@@ -49,6 +60,7 @@ TEST(ProbingEndToEnd, TinyCheckpointThreeTasksPerLayer) {
     dopt.seed = 5;
     dopt.max_functions = 20;
     dopt.per_label = 30;
+    dopt.max_function_bytes = 1500;  // well inside codessm-tiny's 512 positions
     const ProbeDataset ds = build_probe_dataset(fns, dopt);
     EXPECT_EQ(ds.functions.size(), 20u);
     const fs::path p = dir / (task_name(t) + ".json");

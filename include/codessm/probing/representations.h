@@ -37,7 +37,7 @@ torch::Tensor pair_vectors(const torch::Tensor& leaves, const std::vector<ProbeP
 
 /// Options of compute_representations().
 struct RepresentationOptions {
-  /// Longest model input (specials included); 0 = the checkpoint's default context. A longer
+  /// Longest model input (specials included); 0 = the checkpoint's max_position_embeddings. A longer
   /// function throws DataError (rebuild the dataset with a smaller --max-function-bytes).
   int64_t max_tokens = 0;
   bool progress = true;
