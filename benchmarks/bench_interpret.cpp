@@ -29,7 +29,7 @@ const fs::path& base_checkpoint() {
     if (!fs::exists(d / "config.json")) {
       torch::manual_seed(0);
       model::CodeModel m(config::make_preset("codessm-base"));
-      model::save_pretrained(*m, d);
+      model::save_pretrained(m, d);
     }
     return d;
   }();
