@@ -14,17 +14,18 @@ rm -rf "$OUT"
 mkdir -p "$OUT/src"
 
 # 1. Functions: a fixed set of stdlib modules through the corpus builder (CodeSearchNet-style JSONL).
-for m in textwrap shlex fnmatch glob bisect heapq calendar string colorsys getopt netrc quopri difflib pprint; do
+for m in textwrap shlex fnmatch glob bisect heapq calendar string colorsys getopt netrc quopri difflib pprint argparse pathlib; do
   cp "$SRC/$m.py" "$OUT/src/"
 done
 "$BIN" corpus build --src "$OUT/src" --out "$OUT/corpus" --valid-permille 0 --test-permille 0 --no-progress
 cat "$OUT"/corpus/functions/*.jsonl > "$OUT/functions.jsonl"
 echo "functions: $(wc -l < "$OUT/functions.jsonl")"
 
-# 2. Probing datasets, one per task, ~200 functions each, balanced, seeded, 80/20.
+# 2. Probing datasets, one per task, ~200 functions each (at most 1000 bytes: inside the tiny models'
+#    512 positions), balanced, seeded, 80/20.
 for task in distance siblings dfg; do
   "$BIN" probe dataset --functions "$OUT/functions.jsonl" --language python --task "$task" \
-    --max-functions 200 --per-label "$PER_LABEL" --seed 1 --out "$OUT/datasets/$task.json"
+    --max-functions 200 --per-label "$PER_LABEL" --max-function-bytes 1000 --seed 1 --out "$OUT/datasets/$task.json"
 done
 
 # 3. Tokenizer and checkpoints sized to it (untrained: a baseline of what architecture alone encodes).
