@@ -215,6 +215,12 @@ std::vector<fs::path> write_summary_figures(const json& s, const std::vector<int
       for (const auto& r : it->second) sr.x.push_back(r["layer"].get<double>()), sr.y.push_back(r["mean_over_labels"]);
       p.series.push_back(sr);
     }
+    // Integer ticks: the categorical axis puts label i at x = i, which is layer i.
+    double max_layer = 0;
+    for (const auto& sr : p.series)
+      for (double x : sr.x) max_layer = std::max(max_layer, x);
+    for (int l = 0; l <= static_cast<int>(max_layer); ++l) p.x_tick_labels.push_back(std::to_string(l));
+    p.x_range = std::make_pair(-0.25, max_layer + 0.25);
     report::Figure fig;
     fig.panels.push_back(p);
     files.push_back(report::write_figure_script(fig, dir, fmt::format("accuracy_by_layer_{}", task)));
