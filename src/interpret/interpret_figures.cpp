@@ -88,6 +88,7 @@ Figure kernel_figure(const FilterReport& fr, const InterpretResult& r) {
     k.line_width = 3;
   } else {
     time.title = "kernel K[l]";
+    time.x_range = std::make_pair(0.0, static_cast<double>(r.length - 1));
     time.xlabel = fr.direction == Direction::kForward ? "lag l (acts on past token t−l)" : "lag l (acts on future token t+l)";
   }
   time.key_position = "off";
@@ -204,6 +205,9 @@ std::vector<report::FigureFiles> write_compare_figures(const CompareResult& c, c
   p.key_position = "outside right top";
   p.ref_lines.push_back({false, a.thresholds.sc_low, "low | band"});
   p.ref_lines.push_back({false, a.thresholds.sc_high, "band | high"});
+  const int64_t layers = std::max(a.model.layers, b.model.layers);
+  for (int64_t l = 0; l < layers; ++l) p.x_tick_labels.push_back(std::to_string(l));
+  p.x_range = std::make_pair(-0.5, layers - 0.5);
   int color = 0;
   for (auto [res, name] : {std::make_pair(&a, "A"), std::make_pair(&b, "B")})
     for (const Direction d : {Direction::kForward, Direction::kBackward}) {
@@ -221,6 +225,7 @@ std::vector<report::FigureFiles> write_compare_figures(const CompareResult& c, c
       }
       s.style = SeriesStyle::kLinesPoints;
       s.point_type = d == Direction::kForward ? report::kPointCircle : report::kPointTriangle;
+      s.point_size = name[0] == 'A' ? 1.8 : 1.0;  // A's markers larger, so equal values stay visible
       s.color = kSeriesColors[color++];
       p.series.push_back(s);
     }

@@ -64,7 +64,7 @@ class ScriptBuilder {
         body_ += fmt::format("set arrow {} from graph 0, first {} to graph 1, first {} nohead dt 2 lc rgb {}\n", arrow,
                              num(r.at), num(r.at), quote(r.color));
       if (!r.label.empty())
-        body_ += r.vertical ? fmt::format("set label {} {} at first {}, graph 0.95 left offset 0.5,0 tc rgb {}\n",
+        body_ += r.vertical ? fmt::format("set label {} {} at first {}, graph 0.04 left offset 0.5,0 tc rgb {}\n",
                                           arrow, quote(r.label), num(r.at), quote(r.color))
                             : fmt::format("set label {} {} at graph 0.01, first {} left offset 0,0.6 tc rgb {}\n",
                                           arrow, quote(r.label), num(r.at), quote(r.color));

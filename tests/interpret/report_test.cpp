@@ -60,7 +60,9 @@ TEST(InterpretReport, WritesJsonMarkdownCsvAndFigures) {
   EXPECT_NE(core::read_file(files.csv).find("0,forward,ssm,0,ok,"), std::string::npos);
   EXPECT_EQ(files.figures.size(), 1u + 4u + 2u);  // grid, 4 kernels, 2 layers
   for (auto& f : files.figures) EXPECT_TRUE(fs::exists(f.script)) << f.script;
-  if (files.render.gnuplot_found) EXPECT_EQ(files.render.rendered, 7) << files.render.message;
+  if (files.render.gnuplot_found) {
+    EXPECT_EQ(files.render.rendered, 7) << files.render.message;
+  }
 }
 
 TEST(InterpretReport, CompareFindsTheShiftedLayer) {
