@@ -1,5 +1,7 @@
 #include "test_utils.h"
 
+#include "codessm/core/io.h"
+
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -21,12 +23,11 @@ fs::path shared_data_dir() {
 
 fs::path temp_dir(const std::string& name) {
   auto p = fs::temp_directory_path() / ("codessm_test_" + std::to_string(::getpid())) / name;
-  fs::remove_all(p);
+  core::remove_tree(p);
   fs::create_directories(p);
   static struct Cleanup {
     ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(fs::temp_directory_path() / ("codessm_test_" + std::to_string(::getpid())), ec);
+      core::remove_tree(fs::temp_directory_path() / ("codessm_test_" + std::to_string(::getpid())));
     }
   } cleanup;
   return p;

@@ -1,6 +1,8 @@
 #include "codessm/core/io.h"
 
 #include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,6 +31,15 @@ void ensure_dir(const fs::path& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw DataError(fmt::format("cannot create folder '{}': {}", dir.string(), ec.message()));
+}
+
+static int remove_entry(const char* path, const struct stat*, int, struct FTW*) { return ::remove(path); }
+
+bool remove_tree(const fs::path& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return errno == ENOENT;
+  // FTW_DEPTH: children before their folder; FTW_PHYS: do not follow symbolic links.
+  return ::nftw(path.c_str(), remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0;
 }
 
 void require_exists(const fs::path& path, std::string_view what, std::string_view hint) {

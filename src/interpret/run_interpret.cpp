@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <spdlog/spdlog.h>
+#include "codessm/core/logging.h"
 
 #include "codessm/core/error.h"
 #include "codessm/core/io.h"

@@ -65,7 +65,7 @@ void save_pretrained(CodeModel& model, const fs::path& dir, const SaveOptions& o
   fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
   core::ensure_dir(parent);
   fs::path tmp = parent / fmt::format(".{}.tmp-{}", dir.filename().string(), ::getpid());
-  fs::remove_all(tmp);
+  core::remove_tree(tmp);
   core::ensure_dir(tmp);
   auto cfgj = model->config().to_json();
   cfgj["codessm_checkpoint_format_version"] = kCheckpointFormatVersion;
@@ -77,7 +77,7 @@ void save_pretrained(CodeModel& model, const fs::path& dir, const SaveOptions& o
   fs::path old = parent / fmt::format(".{}.old-{}", dir.filename().string(), ::getpid());
   if (fs::exists(dir)) fs::rename(dir, old);
   fs::rename(tmp, dir);
-  fs::remove_all(old);
+  core::remove_tree(old);
 }
 
 LoadReport load_weights(CodeModel& model, const fs::path& weights, bool strict_head) {

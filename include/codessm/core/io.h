@@ -44,6 +44,11 @@ class AtomicFileWriter {
 /// Creates a folder and its parents; throws DataError naming it on failure.
 void ensure_dir(const fs::path& dir);
 
+/// Removes a file or a folder tree; a missing path is not an error. Uses POSIX nftw instead of
+/// std::filesystem::remove_all, which crashed on non-empty folders on the GPU machine's toolchain.
+/// Returns false (and leaves what it could not remove) on failure.
+bool remove_tree(const fs::path& path);
+
 /// Throws DataError("<what> '<path>' does not exist: <hint>") unless the path exists.
 void require_exists(const fs::path& path, std::string_view what, std::string_view hint);
 
