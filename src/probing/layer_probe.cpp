@@ -141,7 +141,7 @@ json run_layer_probes(const LayerProbeOptions& o) {
           bar.update(1, fmt::format("layer {} acc {:.3f}", l, rep["accuracy"]["mean_over_labels"].get<double>()));
       }
       if (o.progress) bar.finish();
-      if (!o.keep_vectors) fs::remove_all(base / "vectors");
+      if (!o.keep_vectors) core::remove_tree(base / "vectors");
     }
   }
   core::write_file_atomic(o.out / "summary.json", summary.dump(2) + "\n");
