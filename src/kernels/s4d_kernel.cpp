@@ -63,30 +63,46 @@ torch::Tensor s4d_kernel(const torch::Tensor& log_step, const torch::Tensor& A_r
   return torch::real(K);                                                     // r(K L)
 }
 
+namespace {
+
+using cd = std::complex<double>;
+
+/// The parameters of every kernel in float64: Δ_h, A_hn (clamped) and C_hn, shared by both float64 twins.
+struct ModesF64 {
+  std::vector<double> dt;   // [K]
+  std::vector<cd> A, C;     // [K*N]
+  int64_t kernels, modes;
+};
+
+ModesF64 modes_f64(const torch::Tensor& log_step, const torch::Tensor& A_re, const torch::Tensor& A_im,
+                   const torch::Tensor& C) {
+  const auto s = check_s4d_shapes(log_step, A_re, A_im, C);
+  auto f64 = [](const torch::Tensor& t) { return t.detach().to(torch::kCPU, torch::kFloat64).contiguous(); };
+  auto ls = f64(log_step), are = f64(A_re), aim = f64(A_im), cc = f64(C);
+  ModesF64 m{{}, {}, {}, s.kernels, s.modes};
+  for (int64_t h = 0; h < s.kernels; ++h) m.dt.push_back(std::exp(ls.data_ptr<double>()[h]));
+  for (int64_t i = 0; i < s.kernels * s.modes; ++i) {
+    m.A.emplace_back(std::min(are.data_ptr<double>()[i], kMaxARe), aim.data_ptr<double>()[i]);
+    m.C.emplace_back(cc.data_ptr<double>()[2 * i], cc.data_ptr<double>()[2 * i + 1]);
+  }
+  return m;
+}
+
+}  // namespace
+
 torch::Tensor s4d_kernel_reference(const torch::Tensor& log_step, const torch::Tensor& A_re,
                                    const torch::Tensor& A_im, const torch::Tensor& C, int64_t L) {
-  const auto s = check_s4d_shapes(log_step, A_re, A_im, C);
-  auto ls = log_step.detach().to(torch::kCPU, torch::kFloat64).contiguous();
-  auto are = A_re.detach().to(torch::kCPU, torch::kFloat64).reshape({s.kernels, s.modes}).contiguous();
-  auto aim = A_im.detach().to(torch::kCPU, torch::kFloat64).reshape({s.kernels, s.modes}).contiguous();
-  auto cc = C.detach().to(torch::kCPU, torch::kFloat64).reshape({s.kernels, s.modes, 2}).contiguous();
-  auto out = torch::zeros({s.kernels, L}, torch::kFloat64);
+  const auto m = modes_f64(log_step, A_re, A_im, C);
+  auto out = torch::zeros({m.kernels, L}, torch::kFloat64);
   auto o = out.accessor<double, 2>();
-  auto lsa = ls.accessor<double, 1>();
-  auto ra = are.accessor<double, 2>();
-  auto ia = aim.accessor<double, 2>();
-  auto ca = cc.accessor<double, 3>();
-  using cd = std::complex<double>;
-  for (int64_t h = 0; h < s.kernels; ++h) {
-    const double dt = std::exp(lsa[h]);
-    for (int64_t n = 0; n < s.modes; ++n) {
-      const cd A(std::min(ra[h][n], kMaxARe), ia[h][n]);
-      const cd Abar = std::exp(dt * A);          // ZOH
-      const cd Bbar = (std::exp(dt * A) - 1.0) / A;
-      const cd Cn(ca[h][n][0], ca[h][n][1]);
-      cd x = 0;                                  // state of mode n
+  for (int64_t h = 0; h < m.kernels; ++h) {
+    for (int64_t n = 0; n < m.modes; ++n) {
+      const cd A = m.A[h * m.modes + n], Cn = m.C[h * m.modes + n];
+      const cd Abar = std::exp(m.dt[h] * A);          // ZOH
+      const cd Bbar = (Abar - 1.0) / A;
+      cd x = 0;                                       // state of mode n
       for (int64_t l = 0; l < L; ++l) {
-        x = Abar * x + Bbar * (l == 0 ? 1.0 : 0.0);  // impulse input δ_l
+        x = Abar * x + Bbar * (l == 0 ? 1.0 : 0.0);   // impulse input δ_l
         o[h][l] += (Cn * x).real();
       }
     }
@@ -96,24 +112,18 @@ torch::Tensor s4d_kernel_reference(const torch::Tensor& log_step, const torch::T
 
 torch::Tensor s4d_kernel_dft_closed_form(const torch::Tensor& log_step, const torch::Tensor& A_re,
                                          const torch::Tensor& A_im, const torch::Tensor& C, int64_t L) {
-  const auto s = check_s4d_shapes(log_step, A_re, A_im, C);
-  auto ls = log_step.detach().to(torch::kCPU, torch::kFloat64).contiguous();
-  auto are = A_re.detach().to(torch::kCPU, torch::kFloat64).reshape({s.kernels, s.modes}).contiguous();
-  auto aim = A_im.detach().to(torch::kCPU, torch::kFloat64).reshape({s.kernels, s.modes}).contiguous();
-  auto cc = C.detach().to(torch::kCPU, torch::kFloat64).reshape({s.kernels, s.modes, 2}).contiguous();
-  using cd = std::complex<double>;
-  auto out = torch::zeros({s.kernels, L}, torch::kComplexDouble);
+  const auto m = modes_f64(log_step, A_re, A_im, C);
+  auto out = torch::zeros({m.kernels, L}, torch::kComplexDouble);
   auto* o = out.data_ptr<c10::complex<double>>();
   const double two_pi = 2.0 * M_PI;
   std::vector<cd> F(static_cast<size_t>(L));
-  for (int64_t h = 0; h < s.kernels; ++h) {
+  for (int64_t h = 0; h < m.kernels; ++h) {
     std::fill(F.begin(), F.end(), cd(0));
-    const double dt = std::exp(ls[h].item<double>());
-    for (int64_t n = 0; n < s.modes; ++n) {
-      const cd A(std::min(are[h][n].item<double>(), kMaxARe), aim[h][n].item<double>());
-      const cd z = std::exp(dt * A);
-      const cd Ct = cd(cc[h][n][0].item<double>(), cc[h][n][1].item<double>()) * (z - 1.0) / A;
-      const cd zL = std::exp(dt * A * static_cast<double>(L));
+    for (int64_t n = 0; n < m.modes; ++n) {
+      const cd A = m.A[h * m.modes + n];
+      const cd z = std::exp(m.dt[h] * A);
+      const cd Ct = m.C[h * m.modes + n] * (z - 1.0) / A;
+      const cd zL = std::exp(m.dt[h] * A * static_cast<double>(L));
       for (int64_t k = 0; k < L; ++k) {
         const cd w = std::polar(1.0, -two_pi * static_cast<double>(k) / static_cast<double>(L));  // ω^{-k}
         F[k] += Ct * (1.0 - zL) / (1.0 - z * w);
