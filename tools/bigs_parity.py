@@ -128,19 +128,11 @@ def load_ours(args, conf_mod, mod):
     return res
 
 
-def bench(args, conf_mod, mod):
-    import torch
-    torch.backends.cuda.matmul.allow_tf32 = True
-    torch.backends.cudnn.allow_tf32 = True
-    dev = "cuda"
-    res = {}
-    cfg = conf_mod.BiGSConfig(vocab_size=32100, hidden_size=1024, num_hidden_layers=12, intermediate_size=3072,
-                              num_ssm=64, max_position_embeddings=4096, position_embedding_type="none")
-    model = mod.BiGSForMaskedLM(cfg)
-    tie(model)
-    model = model.to(dev).eval()
+def time_forward(model, vocab, args, torch, dev):
+    """tokens/s, ms and peak GiB of `model` per length (batch args.batch); errors (OOM) are results."""
+    out = {}
     for L in args.lengths:
-        ids = torch.randint(1, 32100, (args.batch, L), device=dev)
+        ids = torch.randint(1, vocab, (args.batch, L), device=dev)
         try:
             with torch.no_grad():
                 for _ in range(2):
@@ -152,11 +144,27 @@ def bench(args, conf_mod, mod):
                     model(input_ids=ids, return_dict=True)
                 torch.cuda.synchronize()
             s = (time.time() - t) / args.iters
-            res[f"bigs_reference_tf32_L{L}"] = {"tokens_per_s": args.batch * L / s, "ms": s * 1e3,
-                                                "peak_gib": torch.cuda.max_memory_allocated() / 2**30}
-        except Exception as e:  # OOM is a result
-            res[f"bigs_reference_tf32_L{L}"] = {"error": str(e)[:200]}
-        print(json.dumps({f"L{L}": res[f"bigs_reference_tf32_L{L}"]}), flush=True)
+            out[L] = {"tokens_per_s": args.batch * L / s, "ms": s * 1e3,
+                      "peak_gib": torch.cuda.max_memory_allocated() / 2**30}
+        except Exception as e:
+            out[L] = {"error": str(e)[:200]}
+        print(json.dumps({f"L{L}": out[L]}), flush=True)
+    return out
+
+
+def bench(args, conf_mod, mod):
+    import torch
+    torch.backends.cuda.matmul.allow_tf32 = True
+    torch.backends.cudnn.allow_tf32 = True
+    dev = "cuda"
+    res = {}
+    cfg = conf_mod.BiGSConfig(vocab_size=32100, hidden_size=1024, num_hidden_layers=12, intermediate_size=3072,
+                              num_ssm=64, max_position_embeddings=4096, position_embedding_type="none")
+    model = mod.BiGSForMaskedLM(cfg)
+    tie(model)
+    model = model.to(dev).eval()
+    for L, r in time_forward(model, 32100, args, torch, dev).items():
+        res[f"bigs_reference_tf32_L{L}"] = r
     del model
     torch.cuda.empty_cache()
     try:
@@ -164,24 +172,8 @@ def bench(args, conf_mod, mod):
         mcfg = ModernBertConfig(vocab_size=50368, max_position_embeddings=8192)
         mcfg._attn_implementation = "sdpa"
         m = ModernBertForMaskedLM(mcfg).to(dev, torch.bfloat16).eval()
-        for L in args.lengths:
-            ids = torch.randint(1, 50000, (args.batch, L), device=dev)
-            try:
-                with torch.no_grad():
-                    for _ in range(2):
-                        m(input_ids=ids, return_dict=True)
-                    torch.cuda.synchronize()
-                    torch.cuda.reset_peak_memory_stats()
-                    t = time.time()
-                    for _ in range(args.iters):
-                        m(input_ids=ids, return_dict=True)
-                    torch.cuda.synchronize()
-                s = (time.time() - t) / args.iters
-                res[f"modernbert_base_bf16_L{L}"] = {"tokens_per_s": args.batch * L / s, "ms": s * 1e3,
-                                                     "peak_gib": torch.cuda.max_memory_allocated() / 2**30}
-            except Exception as e:
-                res[f"modernbert_base_bf16_L{L}"] = {"error": str(e)[:200]}
-            print(json.dumps({f"modernbert L{L}": res[f"modernbert_base_bf16_L{L}"]}), flush=True)
+        for L, r in time_forward(m, 50000, args, torch, dev).items():
+            res[f"modernbert_base_bf16_L{L}"] = r
     except Exception as e:
         res["modernbert"] = {"error": str(e)[:300]}
     with open(args.out, "w") as f:
