@@ -6,7 +6,6 @@
 #include "codessm/config/presets.h"
 #include "codessm/pipelines/model_ops.h"
 #include "command_registry.h"
-#include "common_flags.h"
 
 namespace codessm::cli {
 namespace {
