@@ -68,6 +68,8 @@ TEST(RetrievalReaders, BomAndCrlfAreTolerated) {
   const auto ex = read_retrieval(p);
   ASSERT_EQ(ex.size(), 1u);
   EXPECT_EQ(ex[0].code, "a");
+  const auto array = temp_file("bom.json", "\xEF\xBB\xBF[{\"idx\": 3, \"doc\": \"d\", \"code\": \"c\"}]\r\n");
+  EXPECT_EQ(read_retrieval(array).at(0).id, "3");  // auto → webquery; an integer idx becomes "3"
 }
 
 TEST(RetrievalReaders, MalformedLinesNameFileLineAndField) {
