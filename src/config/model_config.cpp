@@ -24,6 +24,7 @@ std::string to_string(Task t) {
     case Task::kSequenceClassification: return "sequence_classification";
     case Task::kTokenClassification: return "token_classification";
     case Task::kRetrieval: return "retrieval";
+    case Task::kPairClassification: return "pair_classification";
   }
   return "?";
 }
@@ -41,7 +42,10 @@ Task parse_task(const std::string& s) {
   if (s == "sequence_classification" || s == "seqcls") return Task::kSequenceClassification;
   if (s == "token_classification" || s == "tokcls") return Task::kTokenClassification;
   if (s == "retrieval") return Task::kRetrieval;
-  throw UsageError(fmt::format("unknown task head '{}': use mlm, sequence_classification, token_classification or retrieval", s));
+  if (s == "pair_classification" || s == "paircls") return Task::kPairClassification;
+  throw UsageError(fmt::format("unknown task head '{}': use mlm, sequence_classification, token_classification, "
+                               "pair_classification or retrieval",
+                               s));
 }
 PaddingMode parse_padding_mode(const std::string& s) {
   if (s == "reference") return PaddingMode::kReference;
@@ -73,6 +77,7 @@ std::string ModelConfig::hf_architecture() const {
     case Task::kSequenceClassification: return base + "ForSequenceClassification";
     case Task::kTokenClassification: return base + "ForTokenClassification";
     case Task::kRetrieval: return base + "Model";
+    case Task::kPairClassification: return base + "ForPairClassification";  // codessm's; codessm_task says so too
   }
   return base;
 }
@@ -102,8 +107,12 @@ void ModelConfig::validate(const std::string& src) const {
       position_embedding_type != "rotary" && position_embedding_type != "relative_key") {
     fail("position_embedding_type", fmt::format("'{}' is not supported: use \"absolute\" or \"none\"", position_embedding_type));
   }
-  if ((task == Task::kSequenceClassification || task == Task::kTokenClassification) && num_labels <= 0)
+  if ((task == Task::kSequenceClassification || task == Task::kTokenClassification ||
+       task == Task::kPairClassification) &&
+      num_labels <= 0)
     fail("num_labels", "must be > 0 for a classification head");
+  if (!id2label.empty() && static_cast<int64_t>(id2label.size()) != num_labels)
+    fail("id2label", fmt::format("has {} names but num_labels is {}; make them agree", id2label.size(), num_labels));
   if (arch == Arch::kBiGS) {
     if (num_ssm <= 0) fail("num_ssm", "must be > 0");
     if (ssm_kernels <= 0 || hidden_size % ssm_kernels != 0)
@@ -143,6 +152,15 @@ json ModelConfig::to_json() const {
   j["classifier_dropout"] = classifier_dropout < 0 ? json(nullptr) : json(classifier_dropout);
   j["num_labels"] = num_labels;
   j["problem_type"] = problem_type;
+  if (!id2label.empty()) {
+    json id2 = json::object(), l2i = json::object();
+    for (size_t i = 0; i < id2label.size(); ++i) {
+      id2[std::to_string(i)] = id2label[i];
+      l2i[id2label[i]] = i;
+    }
+    j["id2label"] = id2;
+    j["label2id"] = l2i;
+  }
   if (arch == Arch::kBiGS) {
     j["num_ssm"] = num_ssm;
     j["pooler_type"] = pooler_type;
@@ -226,6 +244,23 @@ ModelConfig ModelConfig::from_json(const json& j, const std::string& src) {
   read_key(j, "num_labels", c.num_labels, src);
   if (j.contains("id2label") && j["id2label"].is_object() && !j.contains("num_labels"))
     c.num_labels = static_cast<int64_t>(j["id2label"].size());
+  if (j.contains("id2label") && j["id2label"].is_object()) {
+    // HF keys are decimal strings "0".."n-1"; the names are kept only when they cover exactly that range.
+    std::vector<std::string> names(j["id2label"].size());
+    bool ok = true;
+    for (auto& [k, v] : j["id2label"].items()) {
+      size_t i = 0;
+      try {
+        i = std::stoul(k);
+      } catch (const std::exception&) {
+        ok = false;
+        break;
+      }
+      if (i >= names.size() || !v.is_string()) { ok = false; break; }
+      names[i] = v.get<std::string>();
+    }
+    if (ok) c.id2label = std::move(names);
+  }
   read_key(j, "problem_type", c.problem_type, src);
   read_key(j, "num_ssm", c.num_ssm, src);
   read_key(j, "pooler_type", c.pooler_type, src);
@@ -263,6 +298,7 @@ ModelConfig ModelConfig::from_json(const json& j, const std::string& src) {
     if (ends("ForMaskedLM")) c.task = Task::kMaskedLM;
     else if (ends("ForSequenceClassification")) c.task = Task::kSequenceClassification;
     else if (ends("ForTokenClassification")) c.task = Task::kTokenClassification;
+    else if (ends("ForPairClassification")) c.task = Task::kPairClassification;
     else if (ends("Model")) c.task = Task::kRetrieval;
     else throw UsageError(fmt::format("{}: architectures[0] = '{}' is not a head codessm knows", src, a));
   }

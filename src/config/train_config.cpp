@@ -19,11 +19,29 @@ namespace {
 /// Calls f(name, member) for every serialised field, in file order.
 template <typename Cfg, typename F>
 void visit_fields(Cfg& c, F&& f) {
+  f("task", c.task);
   f("model", c.model);
   f("model_overrides", c.model_overrides);
   f("tokenizer", c.tokenizer);
   f("train_shards", c.train_shards);
   f("eval_shards", c.eval_shards);
+  f("stages", c.stages);
+  f("dataset", c.dataset);
+  f("train_data", c.train_data);
+  f("eval_data", c.eval_data);
+  f("test_data", c.test_data);
+  f("clone_data", c.clone_data);
+  f("text_field", c.text_field);
+  f("label_field", c.label_field);
+  f("max_length", c.max_length);
+  f("query_length", c.query_length);
+  f("similarity", c.similarity);
+  f("pooling", c.pooling);
+  f("temperature", c.temperature);
+  f("max_types", c.max_types);
+  f("metric", c.metric);
+  f("save_best", c.save_best);
+  f("eval_max_examples", c.eval_max_examples);
   f("context_length", c.context_length);
   f("pack", c.pack);
   f("batch_size", c.batch_size);
@@ -91,6 +109,12 @@ json TrainConfig::to_json() const {
 }
 
 TrainConfig TrainConfig::from_json(const json& j, const std::string& source) {
+  TrainConfig c = parse_fields(j, source);
+  c.validate(source);
+  return c;
+}
+
+TrainConfig TrainConfig::parse_fields(const json& j, const std::string& source) {
   if (!j.is_object()) throw UsageError(fmt::format("{}: expected a JSON object, got {}", source, j.type_name()));
   if (j.contains("format_version")) {
     const int v = j["format_version"].is_number_integer() ? j["format_version"].get<int>() : -1;
@@ -107,7 +131,6 @@ TrainConfig TrainConfig::from_json(const json& j, const std::string& source) {
   for (auto& [k, v] : j.items())
     if (std::find(known.begin(), known.end(), k) == known.end())
       throw UsageError(fmt::format("{}: unknown field '{}' (known fields: see docs/training.md)", source, k));
-  c.validate(source);
   return c;
 }
 
@@ -124,6 +147,11 @@ TrainConfig TrainConfig::load(const std::string& path) {
 
 void TrainConfig::apply_overrides(const std::vector<std::string>& overrides) {
   if (overrides.empty()) return;
+  apply_overrides_unvalidated(overrides);
+  validate("--set overrides");
+}
+
+void TrainConfig::apply_overrides_unvalidated(const std::vector<std::string>& overrides) {
   json j = to_json();
   for (const auto& kv : overrides) {
     const auto eq = kv.find('=');
@@ -144,7 +172,7 @@ void TrainConfig::apply_overrides(const std::vector<std::string>& overrides) {
       j[key] = v;
     }
   }
-  *this = from_json(j, "--set overrides");
+  *this = parse_fields(j, "--set overrides");
 }
 
 void TrainConfig::validate(const std::string& source) const {
@@ -152,8 +180,40 @@ void TrainConfig::validate(const std::string& source) const {
     if (!ok) throw UsageError(fmt::format("{}: field '{}' {}", source, field, why));
   };
   need(!model.empty(), "model", "is empty: give a preset (codessm model presets) or a checkpoint folder");
-  need(!tokenizer.empty(), "tokenizer", "is required: the tokenizer folder that wrote the shards");
-  need(!train_shards.empty(), "train_shards", "is required: a folder written by `codessm tokenizer shard`");
+  const bool mlm = task == "mlm";
+  need(mlm || task == "retrieval" || task == "classification" || task == "clone" || task == "types", "task",
+       fmt::format("must be mlm, retrieval, classification, clone or types, got '{}'", task));
+  need(!tokenizer.empty(), "tokenizer", "is required: the tokenizer folder (the one that wrote the shards for mlm)");
+  need(!mlm || !train_shards.empty() || !stages.empty(), "train_shards",
+       "is required for task mlm: a folder written by `codessm tokenizer shard` (or give stages)");
+  need(mlm || !train_data.empty(), "train_data", fmt::format("is required for task {}: the benchmark's training file", task));
+  need(task != "clone" || !clone_data.empty(), "clone_data",
+       "is required for task clone: BigCloneBench's data.jsonl (train_data/eval_data/test_data are its pair lists)");
+  if (!stages.empty()) {
+    need(mlm, "stages", "only applies to task mlm");
+    int64_t total = 0;
+    for (const auto& s : stages) {
+      const auto colon = s.rfind(':');
+      int64_t steps = 0;
+      try {
+        steps = colon == std::string::npos ? 0 : std::stoll(s.substr(colon + 1));
+      } catch (const std::exception&) {
+        steps = 0;
+      }
+      need(colon != std::string::npos && colon > 0 && steps > 0, "stages",
+           fmt::format("entry '{}' must look like SHARD_DIR:STEPS with STEPS > 0", s));
+      total += steps;
+    }
+    need(total == max_steps, "stages",
+         fmt::format("steps add up to {} but max_steps is {}; make them equal", total, max_steps));
+  }
+  need(max_length >= 8, "max_length", fmt::format("must be >= 8, got {}", max_length));
+  need(query_length >= 4, "query_length", fmt::format("must be >= 4, got {}", query_length));
+  need(similarity == "dot" || similarity == "cos", "similarity", fmt::format("must be dot or cos, got '{}'", similarity));
+  need(pooling == "mean" || pooling == "pooler", "pooling", fmt::format("must be mean or pooler, got '{}'", pooling));
+  need(temperature > 0, "temperature", fmt::format("must be > 0, got {}", temperature));
+  need(max_types > 0, "max_types", fmt::format("must be > 0, got {}", max_types));
+  need(eval_max_examples >= 0, "eval_max_examples", fmt::format("must be >= 0 (0 = all), got {}", eval_max_examples));
   need(context_length >= 8, "context_length", fmt::format("must be >= 8, got {}", context_length));
   need(batch_size > 0, "batch_size", fmt::format("must be > 0, got {}", batch_size));
   need(grad_accum > 0, "grad_accum", fmt::format("must be > 0, got {}", grad_accum));

@@ -152,7 +152,11 @@ CodeModel load_pretrained(const fs::path& dir, const LoadOptions& opts, LoadRepo
   auto cfg = load_config(dir);
   const auto saved_task = cfg.task;
   if (opts.task) cfg.task = *opts.task;
-  if (opts.num_labels > 0) cfg.num_labels = opts.num_labels;
+  if (opts.num_labels > 0 && opts.num_labels != cfg.num_labels) {
+    cfg.num_labels = opts.num_labels;
+    cfg.id2label.clear();  // the saved names belong to the old head
+  }
+  if (!opts.id2label.empty()) cfg.id2label = opts.id2label;
   if (opts.padding_mode) cfg.padding_mode = *opts.padding_mode;
   cfg.validate((fs::is_directory(dir) ? dir / "config.json" : dir).string());
   CodeModel model(cfg);

@@ -32,6 +32,9 @@ CodeModelImpl::CodeModelImpl(const config::ModelConfig& cfg) : cfg_(cfg) {
       break;
     case Task::kRetrieval:
       break;
+    case Task::kPairClassification:
+      pair_classifier = register_module("classifier", PairClassificationHead(cfg));
+      break;
   }
   init_weights();
 }
@@ -76,6 +79,10 @@ ModelOutput CodeModelImpl::forward(const ModelInput& in, bool output_hidden_stat
       break;
     case Task::kRetrieval:
       out.pooled = backbone_->pool(out.last_hidden, in.attention_mask);
+      break;
+    case Task::kPairClassification:
+      out.pooled = backbone_->pool(out.last_hidden, in.attention_mask);  // r(2B D)
+      out.logits = pair_classifier->forward(out.pooled);
       break;
   }
   return out;

@@ -46,4 +46,19 @@ torch::Tensor RoFormerClassificationHeadImpl::forward(const torch::Tensor& h) {
   return out_proj->forward(x);                                           // r(B labels)
 }
 
+PairClassificationHeadImpl::PairClassificationHeadImpl(const config::ModelConfig& cfg) {
+  const double p = cfg.classifier_dropout >= 0 ? cfg.classifier_dropout : cfg.hidden_dropout_prob;
+  dense = register_module("dense", torch::nn::Linear(2 * cfg.hidden_size, cfg.hidden_size));
+  out_proj = register_module("out_proj", torch::nn::Linear(cfg.hidden_size, cfg.num_labels));
+  dropout = register_module("dropout", torch::nn::Dropout(p));
+}
+
+torch::Tensor PairClassificationHeadImpl::forward(const torch::Tensor& pooled) {
+  TORCH_CHECK(pooled.dim() == 2 && pooled.size(0) % 2 == 0, "pair classification needs r(2B D) pooled rows");
+  auto x = pooled.reshape({pooled.size(0) / 2, 2 * pooled.size(1)});  // r(B 2D): [a_i ; b_i]
+  x = dropout->forward(x);
+  x = dropout->forward(torch::tanh(dense->forward(x)));
+  return out_proj->forward(x);  // r(B labels)
+}
+
 }  // namespace codessm::model

@@ -3,7 +3,10 @@
 #include <cmath>
 #include <limits>
 
+#include "codessm/core/error.h"
+#include "codessm/core/logging.h"
 #include "codessm/data/mlm_masking.h"
+#include "codessm/train/mlm_stream.h"
 
 namespace codessm::train {
 
@@ -66,6 +69,119 @@ EvalMetrics evaluate_mlm(model::CodeModel& model, const std::vector<data::MlmBat
   m.loss = m.masked_tokens ? loss_sum / m.masked_tokens : std::numeric_limits<double>::quiet_NaN();
   m.accuracy = m.masked_tokens ? static_cast<double>(correct) / m.masked_tokens : 0.0;
   return m;
+}
+
+}  // namespace codessm::train
+
+namespace codessm::train {
+
+namespace {
+
+data::MlmBatcherOptions batcher_options(const config::TrainConfig& c, bool keep_last) {
+  data::MlmBatcherOptions o;
+  o.batch_size = c.batch_size;
+  o.packing.context_length = c.context_length;
+  o.packing.pack = c.pack;
+  o.mlm.mlm_probability = c.mlm_probability;
+  o.mlm.whole_word = c.whole_word;
+  o.mlm.seed = c.data_seed;
+  o.keep_last = keep_last;
+  return o;
+}
+
+class MlmObjective : public Objective {
+ public:
+  MlmObjective(const config::TrainConfig& c, const data::Tokenizer& tok) : cfg_(c), tok_(tok) {
+    stages_ = parse_stages(c);
+    holdout_ = c.eval_shards.empty() ? static_cast<uint64_t>(c.eval_batches) : 0;
+    open_stage(0);
+    const std::string eval_from = c.eval_shards.empty() ? stages_.back().first : c.eval_shards;
+    eval_set_ = take_batches(eval_from, tok_, batcher_options(c, /*keep_last=*/true),
+                             static_cast<uint64_t>(c.eval_batches), /*allow_fewer=*/!c.eval_shards.empty());
+  }
+  std::string name() const override { return "mlm"; }
+
+  MicroBatchLoss next(model::CodeModel& model, const torch::Device& device, int64_t step, int64_t rank,
+                      int64_t world) override {
+    const uint64_t stage = stage_of(step);
+    if (stage != stage_) open_stage(stage);
+    data::MlmBatch batch;
+    for (int64_t r = 0; r < world; ++r) {
+      auto b = stream_->next();
+      if (r == rank) batch = std::move(b);
+    }
+    model::ModelInput in;
+    in.input_ids = batch.input_ids.to(device);            // i64(B L)
+    in.attention_mask = batch.attention_mask.to(device);  // i64(B L)
+    auto out = model->forward(in);
+    auto labels = batch.labels.to(device);                // i64(B L), −100 off the selected positions
+    MicroBatchLoss m;
+    m.loss_sum = mlm_loss_sum(out.logits, labels);
+    m.count = static_cast<double>(batch.labels.ne(data::kIgnoreLabel).sum().item<int64_t>());
+    m.tokens = static_cast<uint64_t>(batch.attention_mask.sum().item<int64_t>());
+    return m;
+  }
+
+  StreamPosition position() const override {
+    auto p = stream_->position();
+    p.stage = stage_;
+    return p;
+  }
+  void restore(const StreamPosition& pos) override {
+    CODESSM_REQUIRE(pos.stage < stages_.size(), DataError,
+                    "cannot restore data position: the checkpoint is in stage {} but the config has {} stage(s)",
+                    pos.stage, stages_.size());
+    open_stage(pos.stage);
+    stream_->restore(pos);
+  }
+
+  EvalResult evaluate(model::CodeModel& model, const torch::Device& device) override {
+    const auto m = evaluate_mlm(model, eval_set_, device);
+    EvalResult r;
+    r.metrics = m.to_json();
+    r.primary = "eval_loss";
+    r.value = m.loss;
+    r.higher_is_better = false;
+    return r;
+  }
+
+ private:
+  uint64_t stage_of(int64_t step) const {
+    int64_t end = 0;
+    for (size_t i = 0; i < stages_.size(); ++i) {
+      end += stages_[i].second;
+      if (step < end) return i;
+    }
+    return stages_.size() - 1;
+  }
+  void open_stage(uint64_t s) {
+    if (stream_ && s != stage_) spdlog::info("stage {}: {}", s + 1, stages_[s].first);
+    stream_ = std::make_unique<MlmStream>(stages_[s].first, tok_, batcher_options(cfg_, /*keep_last=*/false), holdout_);
+    stage_ = s;
+  }
+
+  config::TrainConfig cfg_;
+  const data::Tokenizer& tok_;
+  std::vector<std::pair<std::string, int64_t>> stages_;
+  uint64_t holdout_ = 0, stage_ = 0;
+  std::unique_ptr<MlmStream> stream_;
+  std::vector<data::MlmBatch> eval_set_;
+};
+
+}  // namespace
+
+std::vector<std::pair<std::string, int64_t>> parse_stages(const config::TrainConfig& cfg) {
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (const auto& s : cfg.stages) {
+    const auto colon = s.rfind(':');  // validated by TrainConfig::validate
+    out.emplace_back(s.substr(0, colon), std::stoll(s.substr(colon + 1)));
+  }
+  if (out.empty()) out.emplace_back(cfg.train_shards, cfg.max_steps);
+  return out;
+}
+
+std::unique_ptr<Objective> make_mlm_objective(const config::TrainConfig& cfg, const data::Tokenizer& tok) {
+  return std::make_unique<MlmObjective>(cfg, tok);
 }
 
 }  // namespace codessm::train

@@ -4,10 +4,14 @@
 
 namespace codessm::train {
 
-nlohmann::json StreamPosition::to_json() const { return {{"epoch", epoch}, {"batch", batch}}; }
+nlohmann::json StreamPosition::to_json() const {
+  nlohmann::json j{{"epoch", epoch}, {"batch", batch}};
+  if (stage > 0) j["stage"] = stage;  // absent in single-corpus runs (and in files written before stages existed)
+  return j;
+}
 
 StreamPosition StreamPosition::from_json(const nlohmann::json& j) {
-  return StreamPosition{j.at("epoch").get<uint64_t>(), j.at("batch").get<uint64_t>()};
+  return StreamPosition{j.at("epoch").get<uint64_t>(), j.at("batch").get<uint64_t>(), j.value("stage", uint64_t{0})};
 }
 
 MlmStream::MlmStream(const std::filesystem::path& shards, const data::Tokenizer& tok,
@@ -18,7 +22,7 @@ MlmStream::MlmStream(const std::filesystem::path& shards, const data::Tokenizer&
 
 void MlmStream::start_epoch(uint64_t epoch) {
   batcher_->start_epoch(epoch);
-  pos_ = StreamPosition{epoch, 0};
+  pos_ = StreamPosition{epoch, 0, 0};
   for (; pos_.batch < holdout_; ++pos_.batch)
     CODESSM_REQUIRE(batcher_->next().has_value(), DataError,
                     "'{}' gives fewer than {} batches per epoch, all held out for evaluation: add data, lower "

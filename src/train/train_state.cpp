@@ -16,7 +16,8 @@ json TrainState::to_json() const {
           {"skipped_steps", skipped_steps},
           {"tokens_seen", tokens_seen},
           {"last_lr", last_lr},
-          {"best_eval_loss", best_eval_loss}};
+          {"best_step", best_step},
+          {"best_value", best_value}};
 }
 
 TrainState TrainState::from_json(const json& j, const std::string& source) {
@@ -31,7 +32,8 @@ TrainState TrainState::from_json(const json& j, const std::string& source) {
     s.skipped_steps = j.value("skipped_steps", int64_t{0});
     s.tokens_seen = j.value("tokens_seen", uint64_t{0});
     s.last_lr = j.value("last_lr", 0.0);
-    s.best_eval_loss = j.value("best_eval_loss", 0.0);
+    s.best_step = j.value("best_step", int64_t{-1});
+    s.best_value = j.value("best_value", 0.0);
     return s;
   } catch (const json::exception& e) {
     throw DataError(fmt::format("{}: malformed train state ({}); the checkpoint is damaged", source, e.what()));

@@ -32,8 +32,21 @@ json TrainResult::to_json() const {
   json j{{"steps", steps},           {"skipped_steps", skipped_steps}, {"finished", finished},
          {"first_loss", first_loss}, {"last_loss", last_loss},         {"seconds", seconds},
          {"last_checkpoint", last_checkpoint.string()}};
-  if (last_eval.batches > 0) j["last_eval"] = last_eval.to_json();
+  if (!last_eval.primary.empty()) {
+    j["last_eval"] = last_eval.metrics;
+    j["selection_metric"] = last_eval.primary;
+  }
+  if (best_step >= 0) j["best"] = {{"step", best_step}, {"value", best_value}};
   return j;
+}
+
+Trainer::Trainer(config::TrainConfig cfg, model::CodeModel model, std::unique_ptr<Objective> objective,
+                 TrainOptions options, TrainerHooks hooks)
+    : cfg_(std::move(cfg)), model_(std::move(model)), objective_(std::move(objective)), options_(std::move(options)),
+      hooks_(std::move(hooks)) {
+  cfg_.validate("train config");
+  CODESSM_REQUIRE(objective_ != nullptr, UsageError, "the trainer needs an objective");
+  CODESSM_REQUIRE(!options_.run_dir.empty(), UsageError, "the trainer needs a run folder (--out)");
 }
 
 Trainer::Trainer(config::TrainConfig cfg, model::CodeModel model, std::shared_ptr<const data::Tokenizer> tokenizer,
@@ -53,23 +66,18 @@ Trainer::Trainer(config::TrainConfig cfg, model::CodeModel model, std::shared_pt
   CODESSM_REQUIRE(mc.position_embedding_type == "none" || cfg_.context_length <= mc.max_position_embeddings,
                   UsageError, "context_length {} exceeds the model's max_position_embeddings {}", cfg_.context_length,
                   mc.max_position_embeddings);
+  objective_ = make_mlm_objective(cfg_, *tok_);
 }
 
 namespace {
 
-data::MlmBatcherOptions batcher_options(const config::TrainConfig& c, bool keep_last) {
-  data::MlmBatcherOptions o;
-  o.batch_size = c.batch_size;
-  o.packing.context_length = c.context_length;
-  o.packing.pack = c.pack;
-  o.mlm.mlm_probability = c.mlm_probability;
-  o.mlm.whole_word = c.whole_word;
-  o.mlm.seed = c.data_seed;
-  o.keep_last = keep_last;
-  return o;
-}
-
 bool finite(double x) { return std::isfinite(x); }
+
+bool improves(const EvalResult& r, const TrainState& s) {
+  if (!std::isfinite(r.value)) return false;
+  if (s.best_step < 0) return true;
+  return r.higher_is_better ? r.value > s.best_value : r.value < s.best_value;
+}
 
 }  // namespace
 
@@ -122,13 +130,8 @@ TrainResult Trainer::run() {
   }
 
   // ---- data ----
-  const bool holdout = cfg_.eval_shards.empty();
-  MlmStream stream(cfg_.train_shards, *tok_, batcher_options(cfg_, /*keep_last=*/false),
-                   holdout ? static_cast<uint64_t>(cfg_.eval_batches) : 0);
-  if (resume_from) stream.restore(state.data);
-  const auto eval_set = take_batches(holdout ? cfg_.train_shards : cfg_.eval_shards, *tok_,
-                                     batcher_options(cfg_, /*keep_last=*/true),
-                                     static_cast<uint64_t>(cfg_.eval_batches), /*allow_fewer=*/!holdout);
+  Objective& objective = *objective_;
+  if (resume_from) objective.restore(state.data);
 
   std::unique_ptr<MetricsLog> metrics_log;
   if (writer) metrics_log = std::make_unique<MetricsLog>(options_.run_dir / "metrics.jsonl", resume_from ? state.step : -1);
@@ -142,7 +145,8 @@ TrainResult Trainer::run() {
   if (resume_from) result.last_checkpoint = *resume_from;
   std::unique_ptr<core::ProgressBar> bar;
   if (options_.progress && writer) {
-    bar = std::make_unique<core::ProgressBar>("pretrain", static_cast<uint64_t>(cfg_.max_steps), "step");
+    bar = std::make_unique<core::ProgressBar>(objective.name() == "mlm" ? "pretrain" : "finetune " + objective.name(),
+                                              static_cast<uint64_t>(cfg_.max_steps), "step");
     bar->set(static_cast<uint64_t>(state.step));
   }
   auto save = [&] {
@@ -151,16 +155,21 @@ TrainResult Trainer::run() {
     prune_checkpoints(options_.run_dir, cfg_.keep_last);
   };
   auto evaluate = [&] {
-    result.last_eval = evaluate_mlm(model_, eval_set, device);
-    json rec = result.last_eval.to_json();
+    result.last_eval = objective.evaluate(model_, device);
+    json rec = result.last_eval.metrics;
     rec["kind"] = "eval";
     rec["step"] = state.step;
     if (hooks_.on_eval && writer) rec["spectral"] = hooks_.on_eval(model_, state.step);
-    if (state.best_eval_loss == 0 || result.last_eval.loss < state.best_eval_loss)
-      state.best_eval_loss = result.last_eval.loss;
+    if (improves(result.last_eval, state)) {
+      state.best_step = state.step;
+      state.best_value = result.last_eval.value;
+      rec["best"] = true;
+      // The best model so far, for selection on the dev set (CodeXGLUE practice); atomic folder swap.
+      if (cfg_.save_best && writer && objective.name() != "mlm") model::save_pretrained(model_, options_.run_dir / "best");
+    }
     log_record(rec);
-    spdlog::info("step {}: eval loss {:.4f}, accuracy {:.4f} on {} masked tokens", state.step, result.last_eval.loss,
-                 result.last_eval.accuracy, result.last_eval.masked_tokens);
+    spdlog::info("step {}: {} {:.4f} ({})", state.step, result.last_eval.primary, result.last_eval.value,
+                 result.last_eval.metrics.dump());
   };
 
   auto window_start = std::chrono::steady_clock::now();
@@ -182,38 +191,32 @@ TrainResult Trainer::run() {
     bool bad = false;
     for (int64_t m = 0; m < cfg_.grad_accum && !bad; ++m) {
       // Every rank reads the whole stream and keeps its share, so the data position is the same on all ranks.
-      data::MlmBatch batch;
-      for (int64_t r = 0; r < world; ++r) {
-        auto b = stream.next();
-        if (r == rank) batch = std::move(b);
-      }
-      step_tokens += static_cast<uint64_t>(batch.attention_mask.sum().item<int64_t>());
       if (bf16) tensor::set_autocast(device.type(), true);
-      MlmStepOutput out;
+      MicroBatchLoss out;
       try {
-        out = mlm_forward(model_, batch, device);
+        out = objective.next(model_, device, state.step, rank, world);
       } catch (...) {
         if (bf16) tensor::set_autocast(device.type(), false);
         throw;
       }
       if (bf16) tensor::set_autocast(device.type(), false);
+      step_tokens += out.tokens;
       if (!sync) {
-        const double l = out.loss.item<double>();
+        auto loss = out.loss_sum / out.count;
+        const double l = loss.item<double>();
         if (!finite(l)) {
           bad = true;
           loss_sum = l;
           break;
         }
         loss_sum += l / static_cast<double>(cfg_.grad_accum);
-        (out.loss / static_cast<double>(cfg_.grad_accum)).backward();
+        (loss / static_cast<double>(cfg_.grad_accum)).backward();
         continue;
       }
-      // Data parallel: Σ CE of this rank / masked tokens of all ranks. Ranks never leave the loop early (the
+      // Data parallel: Σ loss of this rank / items of all ranks. Ranks never leave the loop early (the
       // collectives must pair up); a NaN reaches every rank through the gradient all-reduce below.
-      const double local_n = static_cast<double>(batch.labels.ne(data::kIgnoreLabel).sum().item<int64_t>());
-      const double global_n = sync->all_reduce_sum(local_n);
-      auto labels = batch.labels.to(device);
-      auto loss = mlm_loss_sum(out.logits, labels) / global_n;
+      const double global_n = sync->all_reduce_sum(out.count);
+      auto loss = out.loss_sum / global_n;
       loss_sum += sync->all_reduce_sum(loss.item<double>()) / static_cast<double>(cfg_.grad_accum);
       (loss / static_cast<double>(cfg_.grad_accum)).backward();
     }
@@ -249,7 +252,7 @@ TrainResult Trainer::run() {
       result.last_loss = loss_sum;
     }
     ++state.step;
-    state.data = stream.position();
+    state.data = objective.position();
     state.tokens_seen += step_tokens;
     state.last_lr = lr;
     window_tokens += step_tokens;
@@ -274,6 +277,8 @@ TrainResult Trainer::run() {
   result.steps = state.step;
   result.skipped_steps = state.skipped_steps;
   result.finished = state.step >= cfg_.max_steps;
+  result.best_step = state.best_step;
+  result.best_value = state.best_value;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return result;
 }

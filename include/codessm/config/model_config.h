@@ -24,6 +24,7 @@ enum class Task {
   kSequenceClassification,  ///< pooled -> dropout -> classifier
   kTokenClassification,     ///< dropout -> classifier on every token
   kRetrieval,               ///< bi-encoder: the pooled vector is the embedding (no extra parameters)
+  kPairClassification,      ///< clone detection: each code pooled separately, [p1; p2] -> dense -> tanh -> linear (CodeXGLUE BigCloneBench)
 };
 
 /// How right padding interacts with the SSMs.
@@ -61,6 +62,9 @@ struct ModelConfig {
   double classifier_dropout = -1;        ///< < 0: use hidden_dropout_prob (HF None)
   int64_t num_labels = 2;                ///< sequence/token classification
   std::string problem_type = "single_label_classification";  ///< or "regression", "multi_label_classification"
+  /// Label names of a classification head (HF `id2label`/`label2id`); empty = HF's LABEL_i. Fine-tuning stores
+  /// the dataset's labels here so `codessm eval` maps ids back to the file's labels.
+  std::vector<std::string> id2label;
 
   // ---- BiGS / CodeSSM ----
   int64_t num_ssm = 64;                  ///< N: complex modes per kernel

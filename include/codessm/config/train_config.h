@@ -16,6 +16,11 @@ namespace codessm::config {
 inline constexpr int kTrainConfigFormatVersion = 1;
 
 struct TrainConfig {
+  // ---- objective ----
+  /// "mlm" (pretraining on token shards) or a fine-tuning task on a benchmark file: "retrieval" (bi-encoder,
+  /// in-batch contrastive), "classification" (sequence classification), "clone" (pair classification,
+  /// BigCloneBench), "types" (token classification, ManyTypes4TypeScript). One loop for all (train::Trainer).
+  std::string task = "mlm";
   // ---- model ----
   std::string model = "codessm-tiny";         ///< preset name or checkpoint folder to start from
   std::vector<std::string> model_overrides;   ///< config.json `key=value` overrides (preset starts only)
@@ -26,6 +31,23 @@ struct TrainConfig {
   /// Held-out shards; "" = the first `eval_batches` batches of every epoch of train_shards are held out
   /// (never trained on; a document cut by that boundary may leak a few tokens).
   std::string eval_shards;
+  /// Staged MLM pretraining (model-spec §6.2: text -> issues -> code): "SHARD_DIR:STEPS" entries trained in
+  /// order, each for STEPS optimizer steps (their sum must equal max_steps); empty = train_shards throughout.
+  std::vector<std::string> stages;
+  // ---- fine-tuning data (task != mlm) ----
+  std::string dataset = "auto";               ///< reader format (tasks::read_*): advtest, cosqa, sqa, aligned, devign, ...
+  std::string train_data, eval_data, test_data;  ///< benchmark files (aligned pairs: "QUERY_FILE:CODE_FILE")
+  std::string clone_data;                     ///< BigCloneBench data.jsonl (train/eval/test_data are its pair lists)
+  std::string text_field = "func", label_field = "target";  ///< generic JSONL classification fields
+  int64_t max_length = 512;                   ///< tokens per code / sequence [model-spec §6.3 per task]
+  int64_t query_length = 128;                 ///< tokens per retrieval query
+  std::string similarity = "dot";             ///< retrieval score: "dot" (CodeXGLUE) or "cos"
+  std::string pooling = "mean";               ///< retrieval embedding: "mean" (masked mean) or "pooler" (CodeXGLUE)
+  double temperature = 1.0;                   ///< retrieval logits = score / temperature
+  int64_t max_types = 50000;                  ///< type-inference vocabulary (most frequent types) + UNK [§6.3]
+  std::string metric;                         ///< model selection metric; "" = the task's own (docs/finetune.md)
+  bool save_best = true;                      ///< keep run_dir/best/ = the checkpoint with the best eval metric
+  int64_t eval_max_examples = 0;              ///< evaluate on the first N eval examples (0 = all)
   int64_t context_length = 256;               ///< L; ≤ the model's max_position_embeddings
   bool pack = true;                           ///< pack documents into full sequences (false: truncate)
   int64_t batch_size = 32;                    ///< micro-batch B; effective batch = B × grad_accum [CS App. D: 32]
@@ -69,6 +91,12 @@ struct TrainConfig {
   static TrainConfig load(const std::string& path);
   /// Applies `key=value` overrides (values parse as JSON when they can, else as a string), then validates.
   void apply_overrides(const std::vector<std::string>& overrides);
+  /// The same without validate() (evaluation uses a few fields of an otherwise incomplete config).
+  void apply_overrides_unvalidated(const std::vector<std::string>& overrides);
+
+ private:
+  /// from_json without validate(): types and unknown fields are still checked.
+  static TrainConfig parse_fields(const nlohmann::json& j, const std::string& source);
 };
 
 }  // namespace codessm::config

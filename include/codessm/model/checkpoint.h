@@ -30,6 +30,7 @@ struct LoadOptions {
   /// missing head tensors keep their fresh init.
   c10::optional<config::Task> task;
   int64_t num_labels = 0;                   ///< with `task`, for classification heads (0 = keep)
+  std::vector<std::string> id2label;        ///< label names of the new head (size num_labels); empty = keep/none
   c10::optional<config::PaddingMode> padding_mode;  ///< override the checkpoint's padding mode
 };
 

@@ -22,7 +22,9 @@ struct ModelInput {
 };
 
 struct ModelOutput {
-  torch::Tensor logits;       ///< MLM r(B L V); seq-cls r(B labels); tok-cls r(B L labels); retrieval: undefined
+  /// MLM r(B L V); seq-cls r(B labels); tok-cls r(B L labels); pair-cls r(B/2 labels) (input rows a0 b0 a1 b1 ...);
+  /// retrieval: undefined
+  torch::Tensor logits;
   torch::Tensor pooled;       ///< r(B D) for retrieval and sequence classification
   torch::Tensor last_hidden;  ///< r(B L D)
   std::vector<torch::Tensor> hidden_states;  ///< embeddings + every layer, when asked
@@ -46,6 +48,7 @@ class CodeModelImpl : public torch::nn::Module {
   MLMHead cls{nullptr};                           ///< kMaskedLM
   torch::nn::Linear classifier{nullptr};          ///< BiGS/BERT seq-cls, all token-cls
   RoFormerClassificationHead rof_classifier{nullptr};  ///< RoFormer seq-cls (registered as "classifier")
+  PairClassificationHead pair_classifier{nullptr};     ///< kPairClassification (registered as "classifier")
   torch::nn::Dropout head_dropout{nullptr};
 
  private:

@@ -46,4 +46,16 @@ class RoFormerClassificationHeadImpl : public torch::nn::Module {
 };
 TORCH_MODULE(RoFormerClassificationHead);
 
+/// Clone detection's head (CodeXGLUE BigCloneBench's RobertaClassificationHead on a pair): the two codes'
+/// pooled vectors concatenated -> dropout -> dense(2D -> D) -> tanh -> dropout -> out_proj(D -> labels).
+class PairClassificationHeadImpl : public torch::nn::Module {
+ public:
+  explicit PairClassificationHeadImpl(const config::ModelConfig& cfg);
+  /// pooled: r(2B D), rows (a0, b0, a1, b1, ...). Returns r(B labels).
+  torch::Tensor forward(const torch::Tensor& pooled);
+  torch::nn::Linear dense{nullptr}, out_proj{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+};
+TORCH_MODULE(PairClassificationHead);
+
 }  // namespace codessm::model

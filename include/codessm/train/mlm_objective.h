@@ -5,11 +5,15 @@
 
 #include <torch/torch.h>
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "codessm/config/train_config.h"
 #include "codessm/data/mlm_batcher.h"
+#include "codessm/data/tokenizer.h"
 #include "codessm/model/code_model.h"
+#include "codessm/train/objective.h"
 
 namespace codessm::train {
 
@@ -40,5 +44,13 @@ struct EvalMetrics {
 /// Evaluates in eval mode without gradients (restores train mode after).
 EvalMetrics evaluate_mlm(model::CodeModel& model, const std::vector<data::MlmBatch>& batches,
                          const torch::Device& device);
+
+/// MLM pretraining as an Objective: the masked stream of `train_shards` (or of each of `stages` in turn, by
+/// optimizer step), evaluation on `eval_shards` or on the first `eval_batches` batches held out of every epoch
+/// (of the last stage when staged: the target domain). Primary metric: eval_loss (lower is better).
+std::unique_ptr<Objective> make_mlm_objective(const config::TrainConfig& cfg, const data::Tokenizer& tok);
+
+/// TrainConfig::stages parsed: (shard folder, steps) in order.
+std::vector<std::pair<std::string, int64_t>> parse_stages(const config::TrainConfig& cfg);
 
 }  // namespace codessm::train

@@ -19,6 +19,7 @@ namespace codessm::train {
 struct StreamPosition {
   uint64_t epoch = 0;
   uint64_t batch = 0;
+  uint64_t stage = 0;  ///< staged pretraining: index into TrainConfig::stages (0 otherwise)
   nlohmann::json to_json() const;
   static StreamPosition from_json(const nlohmann::json& j);
 };

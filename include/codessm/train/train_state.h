@@ -27,7 +27,8 @@ struct TrainState {
   int64_t skipped_steps = 0;      ///< steps skipped for a non-finite loss/gradient
   uint64_t tokens_seen = 0;       ///< real (non-pad) tokens trained on
   double last_lr = 0;
-  double best_eval_loss = 0;      ///< 0 = no evaluation yet
+  int64_t best_step = -1;         ///< step of the best evaluation so far (-1 = none yet)
+  double best_value = 0;          ///< its selection metric (Objective's primary)
   nlohmann::json to_json() const;
   /// `source` names the file in errors.
   static TrainState from_json(const nlohmann::json& j, const std::string& source);

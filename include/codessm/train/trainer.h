@@ -1,10 +1,12 @@
-// The training loop, one for every model of the family: MLM pretraining today (model-spec §6.1). It owns the
-// optimizer, the schedule, the data position and the checkpoints of one run directory, and knows nothing about
-// the data format (batches come from MlmStream) or about interpretation (spectral monitoring is a hook that
-// pipelines installs, since train must not depend on interpret).
+// The training loop, one for every model of the family and every task: MLM pretraining (model-spec §6.1) and
+// fine-tuning (§6.3). It owns the optimizer, the schedule, the data position and the checkpoints of one run
+// directory, and knows nothing about data formats, heads or metrics (an Objective supplies losses and
+// evaluations) or about interpretation (spectral monitoring is a hook that pipelines installs, since train
+// must not depend on interpret).
 //   run_dir/run_config.json    resolved TrainConfig (provenance)
 //   run_dir/metrics.jsonl      one JSON record per log/eval event ({"kind": "train"|"eval"|"skip", "step", ...})
 //   run_dir/ckpt-NNNNNN/       see run_checkpoints.h; the last one is also written at the end of the run
+//   run_dir/best/              (save_best) the model with the best evaluation so far, as a plain checkpoint
 #pragma once
 
 #include <torch/torch.h>
@@ -19,6 +21,7 @@
 #include "codessm/model/code_model.h"
 #include "codessm/train/data_parallel.h"
 #include "codessm/train/mlm_objective.h"
+#include "codessm/train/objective.h"
 
 namespace codessm::train {
 
@@ -52,7 +55,9 @@ struct TrainResult {
   int64_t steps = 0;           ///< optimizer steps done (including resumed ones)
   int64_t skipped_steps = 0;
   bool finished = false;       ///< reached max_steps (false: stopped by stop_after_step)
-  EvalMetrics last_eval;       ///< the last evaluation (batches 0 when none ran)
+  EvalResult last_eval;        ///< the last evaluation (empty metrics when none ran)
+  int64_t best_step = -1;      ///< step of the best evaluation (-1 = none)
+  double best_value = 0;       ///< its selection metric
   double first_loss = 0, last_loss = 0;  ///< training loss of the first and last step of this call
   fs::path last_checkpoint;
   double seconds = 0;
@@ -61,21 +66,26 @@ struct TrainResult {
 
 class Trainer {
  public:
-  /// `model` is the starting point (a fresh preset or a loaded checkpoint); on resume its weights are
-  /// replaced by the checkpoint's. The tokenizer must be the one that wrote the shards.
+  /// MLM pretraining: `model` is the starting point (a fresh preset or a loaded checkpoint); on resume its
+  /// weights are replaced by the checkpoint's. The tokenizer must be the one that wrote the shards.
   Trainer(config::TrainConfig cfg, model::CodeModel model, std::shared_ptr<const data::Tokenizer> tokenizer,
           TrainOptions options, TrainerHooks hooks = {});
+  /// Any objective (fine-tuning): the model must already carry the objective's head.
+  Trainer(config::TrainConfig cfg, model::CodeModel model, std::unique_ptr<Objective> objective, TrainOptions options,
+          TrainerHooks hooks = {});
 
   /// Runs to max_steps (or stop_after_step). Throws NumericalError on a non-finite loss with on_nonfinite=stop
   /// (or too many skips), leaving every checkpoint as it was; UsageError/DataError for bad input.
   TrainResult run();
 
   model::CodeModel& model() { return model_; }
+  Objective& objective() { return *objective_; }
 
  private:
   config::TrainConfig cfg_;
   model::CodeModel model_;
   std::shared_ptr<const data::Tokenizer> tok_;
+  std::unique_ptr<Objective> objective_;
   TrainOptions options_;
   TrainerHooks hooks_;
 };

@@ -1,0 +1,43 @@
+// Task name -> objective, and each task's default selection metric.
+#include "codessm/train/finetune_objectives.h"
+
+#include "codessm/core/error.h"
+#include "task_objectives.h"
+
+namespace codessm::train {
+
+namespace {
+
+std::unique_ptr<TaskObjective> make(const config::TrainConfig& cfg, std::shared_ptr<const data::Tokenizer> tok,
+                                    const detail::TaskFiles& files) {
+  CODESSM_REQUIRE(tok != nullptr, UsageError, "{}: a tokenizer is required", cfg.task);
+  if (cfg.task == "retrieval") return detail::make_retrieval(cfg, std::move(tok), files);
+  if (cfg.task == "classification" || cfg.task == "clone") return detail::make_classification(cfg, std::move(tok), files);
+  if (cfg.task == "types") return detail::make_types(cfg, std::move(tok), files);
+  throw UsageError(fmt::format("task '{}' is not a fine-tuning task: use retrieval, classification, clone or types",
+                               cfg.task));
+}
+
+}  // namespace
+
+std::unique_ptr<TaskObjective> make_task_objective(const config::TrainConfig& cfg,
+                                                   std::shared_ptr<const data::Tokenizer> tok) {
+  return make(cfg, std::move(tok), detail::TaskFiles{cfg.train_data, cfg.eval_data, {}});
+}
+
+std::unique_ptr<TaskObjective> make_eval_objective(const config::TrainConfig& cfg,
+                                                   std::shared_ptr<const data::Tokenizer> tok,
+                                                   const std::string& data, const std::vector<std::string>& labels) {
+  CODESSM_REQUIRE(!data.empty(), UsageError, "{}: no data file to evaluate on", cfg.task);
+  return make(cfg, std::move(tok), detail::TaskFiles{"", data, labels});
+}
+
+std::string default_metric(const config::TrainConfig& cfg) {
+  if (!cfg.metric.empty()) return cfg.metric;
+  if (cfg.task == "retrieval") return "mrr";
+  if (cfg.task == "clone" || cfg.task == "types") return "f1";
+  if (cfg.task == "mlm") return "eval_loss";
+  return cfg.dataset == "diversevul" || cfg.dataset == "codecomplex" ? "macro_f1" : "accuracy";
+}
+
+}  // namespace codessm::train

@@ -1,0 +1,223 @@
+// Type inference as token classification (ManyTypes4TypeScript; model-spec §6.3): every file's tokens are
+// sub-tokenised word by word and cut into chunks of at most max_length sub-tokens at word boundaries (no label
+// is lost to truncation); a labelled word's first sub-token carries its type id (UNK = 0 for types outside the
+// training vocabulary), every other position −100. Evaluation maps the argmax of each labelled word back to a
+// type name and scores it against the file's own type with tasks::type_scores (overall and top-100).
+#include <algorithm>
+#include <map>
+
+#include "codessm/core/error.h"
+#include "codessm/core/io.h"
+#include "codessm/core/logging.h"
+#include "codessm/tasks/datasets.h"
+#include "codessm/tasks/metrics.h"
+#include "codessm/train/finetune_data.h"
+#include "task_objectives.h"
+
+namespace codessm::train::detail {
+
+namespace {
+
+using nlohmann::json;
+constexpr int64_t kIgnore = -100;
+
+/// One model sequence: ids with <s>/</s>, per-position target (−100 = none) and, for evaluation, which
+/// (example, word) each labelled position stands for.
+struct Chunk {
+  std::vector<int32_t> ids;
+  std::vector<int64_t> targets;
+  std::vector<std::pair<int64_t, std::pair<size_t, size_t>>> labelled;  // position -> (example, word)
+};
+
+class TypeObjective : public TaskObjective {
+ public:
+  TypeObjective(const config::TrainConfig& c, std::shared_ptr<const data::Tokenizer> tok, const TaskFiles& f)
+      : cfg_(c), tok_(std::move(tok)) {
+    if (!f.train.empty()) {
+      auto train = tasks::read_type_inference(f.train);
+      vocab_ = tasks::TypeVocab::from_examples(train, c.max_types);
+      index_names(vocab_.types());
+      train_ = make_chunks(train);
+      order_ = std::make_unique<ExampleOrder>(train_.size(), c.batch_size, c.data_seed, f.train);
+    } else {
+      CODESSM_REQUIRE(!f.labels.empty() && f.labels[0] == tasks::TypeVocab::kUnk, UsageError,
+                      "types: the model's id2label must start with UNK (a checkpoint fine-tuned by `codessm finetune "
+                      "--task types`)");
+      index_names(f.labels);
+    }
+    eval_ = f.eval.empty() ? tasks::read_type_inference(f.train) : tasks::read_type_inference(f.eval);
+    if (f.eval.empty()) spdlog::warn("types: no eval_data; evaluating on training files (optimistic)");
+    const size_t cap = c.eval_max_examples > 0 ? static_cast<size_t>(c.eval_max_examples) : (f.eval.empty() ? 200 : 0);
+    if (cap > 0 && eval_.size() > cap) eval_.resize(cap);
+    eval_chunks_ = make_chunks(eval_);
+    // top-100 = the 100 most frequent training types; in evaluation-only mode the head's order is the
+    // training frequency order (TypeVocab), so its first 100 names after UNK are the same list.
+    for (size_t i = 1; i < names_.size() && top_.size() < 100; ++i) top_.push_back(names_[i]);
+  }
+  std::string name() const override { return "types"; }
+  HeadSpec head() const override { return {config::Task::kTokenClassification, names_}; }
+
+  MicroBatchLoss next(model::CodeModel& model, const torch::Device& device, int64_t, int64_t rank,
+                      int64_t world) override {
+    CODESSM_REQUIRE(order_ != nullptr, UsageError, "types: built for evaluation only (no train_data)");
+    std::vector<size_t> idx;
+    for (int64_t r = 0; r < world; ++r) {
+      auto b = order_->next();
+      if (r == rank) idx = std::move(b);
+    }
+    auto [in, targets] = batch(train_, idx);
+    auto logits = model->forward(to_device(in, device)).logits.to(torch::kFloat32);  // r(B L C)
+    auto y = targets.to(device);                                                     // i64(B L)
+    MicroBatchLoss m;
+    m.loss_sum = torch::nn::functional::cross_entropy(
+        logits.reshape({-1, logits.size(-1)}), y.reshape({-1}),
+        torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kIgnore).reduction(torch::kSum));
+    m.count = static_cast<double>(targets.ne(kIgnore).sum().item<int64_t>());
+    m.tokens = real_tokens(in);
+    return m;
+  }
+
+  StreamPosition position() const override { return order_ ? order_->position() : StreamPosition{}; }
+  void restore(const StreamPosition& pos) override {
+    if (order_) order_->restore(pos);
+  }
+  EvalResult evaluate(model::CodeModel& model, const torch::Device& device) override {
+    return run_eval(model, device, nullptr);
+  }
+  EvalResult evaluate_with_predictions(model::CodeModel& model, const torch::Device& device,
+                                       const std::filesystem::path& file) override {
+    return run_eval(model, device, &file);
+  }
+
+ private:
+  void index_names(const std::vector<std::string>& names) {
+    names_ = names;
+    for (size_t i = 0; i < names_.size(); ++i) ids_[names_[i]] = static_cast<int64_t>(i);
+  }
+  int64_t type_id(const std::string& t) const {
+    auto it = ids_.find(t);
+    return it == ids_.end() ? 0 : it->second;  // 0 = UNK
+  }
+
+  std::vector<Chunk> make_chunks(const std::vector<tasks::TokenExample>& ex) const {
+    const size_t room = static_cast<size_t>(std::max<int64_t>(cfg_.max_length - 2, 1));
+    std::vector<Chunk> out;
+    for (size_t e = 0; e < ex.size(); ++e) {
+      Chunk cur;
+      auto flush = [&] {
+        if (cur.ids.empty()) return;
+        cur.ids.insert(cur.ids.begin(), tok_->special_ids().bos);
+        cur.targets.insert(cur.targets.begin(), kIgnore);
+        for (auto& l : cur.labelled) ++l.first;  // shifted by <s>
+        cur.ids.push_back(tok_->special_ids().eos);
+        cur.targets.push_back(kIgnore);
+        out.push_back(std::move(cur));
+        cur = Chunk{};
+      };
+      for (size_t w = 0; w < ex[e].tokens.size(); ++w) {
+        auto sub = tok_->encode_ids(" " + ex[e].tokens[w]);  // words are space-separated in the source
+        if (sub.empty()) continue;
+        if (sub.size() > room) sub.resize(room);
+        if (cur.ids.size() + sub.size() > room) flush();
+        const auto& label = ex[e].labels[w];
+        if (!label.empty()) {
+          cur.labelled.push_back({static_cast<int64_t>(cur.ids.size()), {e, w}});
+          cur.targets.push_back(type_id(label));
+        } else {
+          cur.targets.push_back(kIgnore);
+        }
+        cur.targets.insert(cur.targets.end(), sub.size() - 1, kIgnore);
+        cur.ids.insert(cur.ids.end(), sub.begin(), sub.end());
+      }
+      flush();
+    }
+    return out;
+  }
+
+  /// Padded inputs and targets i64(B L) (−100 on padding).
+  std::pair<model::ModelInput, torch::Tensor> batch(const std::vector<Chunk>& chunks,
+                                                    const std::vector<size_t>& idx) const {
+    std::vector<std::vector<int32_t>> seqs;
+    for (size_t i : idx) seqs.push_back(chunks[i].ids);
+    auto in = pad_batch(seqs, tok_->special_ids().pad);
+    auto t = torch::full_like(in.input_ids, kIgnore);
+    auto ta = t.accessor<int64_t, 2>();
+    for (size_t b = 0; b < idx.size(); ++b)
+      for (size_t p = 0; p < chunks[idx[b]].targets.size(); ++p) ta[b][p] = chunks[idx[b]].targets[p];
+    return {in, t};
+  }
+
+  EvalResult run_eval(model::CodeModel& model, const torch::Device& device, const std::filesystem::path* pred_file) {
+    torch::NoGradGuard no_grad;
+    const bool was_training = model->is_training();
+    model->eval();
+    // pred[e][w]: predicted type of word w of example e (UNK until predicted).
+    std::vector<std::vector<std::string>> pred(eval_.size());
+    for (size_t e = 0; e < eval_.size(); ++e) pred[e].assign(eval_[e].tokens.size(), tasks::TypeVocab::kUnk);
+    const size_t bs = static_cast<size_t>(std::max<int64_t>(cfg_.batch_size, 1)) * 2;
+    for (auto [b, e] : eval_chunks(eval_chunks_.size(), bs)) {
+      std::vector<size_t> idx;
+      for (size_t i = b; i < e; ++i) idx.push_back(i);
+      auto in = batch(eval_chunks_, idx).first;
+      auto am = model->forward(to_device(in, device)).logits.argmax(-1).to(torch::kCPU);  // i64(B L)
+      auto aa = am.accessor<int64_t, 2>();
+      for (size_t k = 0; k < idx.size(); ++k)
+        for (const auto& [pos, ew] : eval_chunks_[idx[k]].labelled)
+          pred[ew.first][ew.second] = names_.at(static_cast<size_t>(aa[k][pos]));
+    }
+    if (was_training) model->train();
+    std::vector<std::string> gold_flat, pred_flat;
+    for (size_t e = 0; e < eval_.size(); ++e)
+      for (size_t w = 0; w < eval_[e].tokens.size(); ++w)
+        if (!eval_[e].labels[w].empty()) {
+          gold_flat.push_back(eval_[e].labels[w]);
+          pred_flat.push_back(pred[e][w]);
+        }
+    CODESSM_REQUIRE(!gold_flat.empty(), DataError, "types: the evaluation files have no labelled token");
+    const auto all = tasks::type_scores(gold_flat, pred_flat);
+    const auto top = tasks::type_scores(gold_flat, pred_flat, top_);
+    EvalResult r;
+    r.metrics = all.to_json();
+    r.metrics["top100"] = top.to_json();
+    r.metrics["top100_f1"] = top.f1;
+    r.metrics["files"] = eval_.size();
+    r.metrics["types_in_vocabulary"] = static_cast<int64_t>(names_.size()) - 1;
+    r.primary = default_metric(cfg_);
+    CODESSM_REQUIRE(r.metrics.contains(r.primary) && r.metrics[r.primary].is_number(), UsageError,
+                    "metric '{}' is not a type-inference metric (f1, precision, recall, accuracy, top100_f1)",
+                    r.primary);
+    r.value = r.metrics[r.primary].get<double>();
+    if (pred_file) {
+      std::string out;
+      for (size_t e = 0; e < eval_.size(); ++e) {
+        json labels = json::array(), preds = json::array();
+        for (size_t w = 0; w < eval_[e].tokens.size(); ++w) {
+          const bool l = !eval_[e].labels[w].empty();
+          labels.push_back(l ? json(eval_[e].labels[w]) : json(nullptr));
+          preds.push_back(l ? json(pred[e][w]) : json(nullptr));
+        }
+        out += json{{"id", eval_[e].id}, {"labels", labels}, {"predictions", preds}}.dump() + "\n";
+      }
+      core::write_file_atomic(*pred_file, out);
+    }
+    return r;
+  }
+
+  config::TrainConfig cfg_;
+  std::shared_ptr<const data::Tokenizer> tok_;
+  tasks::TypeVocab vocab_;
+  std::vector<std::string> names_, top_;
+  std::map<std::string, int64_t> ids_;
+  std::vector<Chunk> train_, eval_chunks_;
+  std::vector<tasks::TokenExample> eval_;
+  std::unique_ptr<ExampleOrder> order_;
+};
+
+}  // namespace
+
+std::unique_ptr<TaskObjective> make_types(const config::TrainConfig& cfg, std::shared_ptr<const data::Tokenizer> tok,
+                                          const TaskFiles& files) {
+  return std::make_unique<TypeObjective>(cfg, std::move(tok), files);
+}
+
+}  // namespace codessm::train::detail
