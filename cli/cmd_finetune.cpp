@@ -28,7 +28,7 @@ void setup_finetune(CLI::App& app) {
   cmd->add_flag("--resume", f->o.resume, "continue from the newest checkpoint of --out");
   cmd->add_option("--stop-after", f->o.stop_after_step, "stop with a checkpoint after this many steps");
   cmd->add_option("--device", f->device, "cpu, cuda, cuda:N or auto (overrides the config's device)");
-  cmd->add_option("--dtype", f->dtype, "fp32 or bf16 (overrides the config's dtype)");
+  cmd->add_option("--dtype", f->dtype, "fp32, tf32 or bf16 (overrides the config's dtype)");
   cmd->add_option("--threads", f->threads, "CPU threads for LibTorch (0 = default)");
   cmd->add_flag("--no-progress", f->no_progress, "no progress bar");
   cmd->add_flag("--print-default-config", f->print_default, "print the built-in fine-tuning config and exit");

@@ -27,7 +27,7 @@ void setup(CLI::App& app) {
   cmd->add_flag("--resume", f->o.resume, "continue from the newest checkpoint of --out (bit-identical to an uninterrupted run)");
   cmd->add_option("--stop-after", f->o.stop_after_step, "stop with a checkpoint after this many steps (0 = run to max_steps)");
   cmd->add_option("--device", f->device, "cpu, cuda, cuda:N or auto (overrides the config's device)");
-  cmd->add_option("--dtype", f->dtype, "fp32 or bf16 (autocast; FFTs stay fp32) (overrides the config's dtype)");
+  cmd->add_option("--dtype", f->dtype, "fp32, tf32 (CUDA matmuls) or bf16 (autocast; FFTs stay fp32) (overrides the config's dtype)");
   cmd->add_option("--threads", f->threads, "CPU threads for LibTorch (0 = default)");
   cmd->add_flag("--no-progress", f->no_progress, "no progress bar");
   cmd->add_flag("--print-default-config", f->print_default, "print the built-in default config and exit");

@@ -128,21 +128,38 @@ def load_ours(args, conf_mod, mod):
     return res
 
 
-def time_forward(model, vocab, args, torch, dev):
-    """tokens/s, ms and peak GiB of `model` per length (batch args.batch); errors (OOM) are results."""
+def time_forward(model, vocab, args, torch, dev, autocast=None):
+    """tokens/s, ms and peak GiB of `model` per length (batch args.batch); errors (OOM) are results.
+    With args.train: a whole training step (MLM loss on 15 % of positions, backward, AdamW), as `codessm
+    pretrain` times it; `autocast` (a dtype) runs the forward under torch.autocast."""
+    import contextlib
     out = {}
+    opt = torch.optim.AdamW(model.parameters(), lr=5e-5, weight_decay=0.01) if args.train else None
+    model.train(bool(args.train))
     for L in args.lengths:
         ids = torch.randint(1, vocab, (args.batch, L), device=dev)
+        labels = torch.where(torch.rand(args.batch, L, device=dev) < 0.15, ids, torch.full_like(ids, -100))
+        ctx = (lambda: torch.autocast("cuda", dtype=autocast)) if autocast else contextlib.nullcontext
+
+        def step():
+            if not args.train:
+                with torch.no_grad(), ctx():
+                    model(input_ids=ids, return_dict=True)
+                return
+            with ctx():
+                loss = model(input_ids=ids, labels=labels, return_dict=True).loss
+            loss.backward()
+            opt.step()
+            opt.zero_grad(set_to_none=True)
         try:
-            with torch.no_grad():
-                for _ in range(2):
-                    model(input_ids=ids, return_dict=True)
-                torch.cuda.synchronize()
-                torch.cuda.reset_peak_memory_stats()
-                t = time.time()
-                for _ in range(args.iters):
-                    model(input_ids=ids, return_dict=True)
-                torch.cuda.synchronize()
+            for _ in range(2):
+                step()
+            torch.cuda.synchronize()
+            torch.cuda.reset_peak_memory_stats()
+            t = time.time()
+            for _ in range(args.iters):
+                step()
+            torch.cuda.synchronize()
             s = (time.time() - t) / args.iters
             out[L] = {"tokens_per_s": args.batch * L / s, "ms": s * 1e3,
                       "peak_gib": torch.cuda.max_memory_allocated() / 2**30}
@@ -162,18 +179,21 @@ def bench(args, conf_mod, mod):
                               num_ssm=64, max_position_embeddings=4096, position_embedding_type="none")
     model = mod.BiGSForMaskedLM(cfg)
     tie(model)
-    model = model.to(dev).eval()
+    model = model.to(dev)
+    kind = "train" if args.train else "fwd"
     for L, r in time_forward(model, 32100, args, torch, dev).items():
-        res[f"bigs_reference_tf32_L{L}"] = r
+        res[f"bigs_reference_tf32_{kind}_L{L}"] = r
     del model
     torch.cuda.empty_cache()
     try:
         from transformers import ModernBertConfig, ModernBertForMaskedLM
         mcfg = ModernBertConfig(vocab_size=50368, max_position_embeddings=8192)
         mcfg._attn_implementation = "sdpa"
-        m = ModernBertForMaskedLM(mcfg).to(dev, torch.bfloat16).eval()
-        for L, r in time_forward(m, 50000, args, torch, dev).items():
-            res[f"modernbert_base_bf16_L{L}"] = r
+        # Inference in pure bf16 weights; training in fp32 weights under bf16 autocast (mixed precision, as the
+        # HF Trainer's --bf16 does and as codessm trains).
+        m = ModernBertForMaskedLM(mcfg).to(dev, torch.float32 if args.train else torch.bfloat16)
+        for L, r in time_forward(m, 50000, args, torch, dev, torch.bfloat16 if args.train else None).items():
+            res[f"modernbert_base_bf16_{kind}_L{L}"] = r
     except Exception as e:
         res["modernbert"] = {"error": str(e)[:300]}
     with open(args.out, "w") as f:
@@ -191,6 +211,7 @@ def main():
     lo.add_argument("--ours", required=True, help="codessm model forward output on --inputs")
     b = sub.add_parser("bench"); b.add_argument("--out", required=True); b.add_argument("--batch", type=int, default=16)
     b.add_argument("--iters", type=int, default=5); b.add_argument("--lengths", type=int, nargs="+", default=[512, 1024, 2048, 4096])
+    b.add_argument("--train", action="store_true", help="time training steps (forward, backward, AdamW)")
     args = ap.parse_args()
     if args.cmd == "compare":
         print(json.dumps(compare(args.ours, args.expected), indent=1))

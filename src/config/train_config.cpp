@@ -237,7 +237,8 @@ void TrainConfig::validate(const std::string& source) const {
   need(log_every > 0, "log_every", fmt::format("must be > 0, got {}", log_every));
   need(save_every >= 0, "save_every", fmt::format("must be >= 0 (0 = only at the end), got {}", save_every));
   need(keep_last >= 0, "keep_last", fmt::format("must be >= 0 (0 = keep all), got {}", keep_last));
-  need(dtype == "fp32" || dtype == "bf16", "dtype", fmt::format("must be fp32 or bf16, got '{}'", dtype));
+  need(dtype == "fp32" || dtype == "tf32" || dtype == "bf16", "dtype",
+       fmt::format("must be fp32, tf32 (CUDA matmuls in TF32) or bf16, got '{}'", dtype));
   need(!device.empty(), "device", "is empty: cpu, cuda, cuda:N or auto");
 }
 

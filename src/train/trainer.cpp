@@ -85,6 +85,7 @@ TrainResult Trainer::run() {
   const auto t0 = std::chrono::steady_clock::now();
   const torch::Device device = tensor::parse_device(cfg_.device);
   const bool bf16 = cfg_.dtype == "bf16";
+  tensor::set_matmul_tf32(cfg_.dtype == "tf32");
   GradientSync* sync = options_.sync.get();
   const int64_t world = sync ? sync->world_size() : 1, rank = sync ? sync->rank() : 0;
   const bool writer = rank == 0;

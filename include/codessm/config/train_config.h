@@ -79,7 +79,7 @@ struct TrainConfig {
 
   // ---- runtime ----
   std::string device = "cpu";                 ///< cpu, cuda, cuda:N, auto
-  std::string dtype = "fp32";                 ///< fp32 or bf16 (autocast; FFTs stay fp32 inside the model)
+  std::string dtype = "fp32";                 ///< fp32, tf32 (CUDA matmuls in TF32) or bf16 (autocast; FFTs stay fp32)
   uint64_t seed = 0;                          ///< torch seed: init and dropout
 
   /// Throws UsageError naming `source` and the field, with the fix, for any invalid value.
