@@ -27,7 +27,10 @@ if has build; then
   stamp build
   nvidia-smi --query-gpu=name,memory.total --format=csv
   TP=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
-  cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$TP" \
+  # nccl.h ships in the nvidia-nccl wheel beside PyTorch (for the NCCL data-parallel backend).
+  NCCL_INC=$(python3 -c 'import os, nvidia.nccl as n; print(os.path.join(list(n.__path__)[0], "include"))' 2>/dev/null)
+  echo "nccl include: ${NCCL_INC:-none}"
+  cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$TP" -DCODESSM_NCCL_INCLUDE="$NCCL_INC" \
     -DCODESSM_WITH_PARSE=OFF -DCODESSM_WITH_PROBE=OFF -DCODESSM_BUILD_BENCHMARKS=OFF \
     -DCODESSM_SKIP_MODULES="probing" > "$W/cmake.log" 2>&1 || { tail -30 "$W/cmake.log"; exit 1; }
   grep -E "codessm:" "$W/cmake.log"
@@ -79,9 +82,13 @@ if has dp; then
   echo "{\"gpus_available\": $NG, \"gpu1_tokens_per_s\": $(tps "$W/dp1/metrics.jsonl" 2)" > "$OUT/dp.json"
   if [ "$NG" -ge 2 ]; then
     torchrun --nproc-per-node 2 --no-python $B pretrain --out "$W/dp2" "${COMMON[@]}" "${DPARGS[@]}" \
-      > /dev/null 2> "$W/dp2.err" || tail -15 "$W/dp2.err"
+      > /dev/null 2> "$W/dp2.err" || grep -vE "^\[|train config" "$W/dp2.err" | head -20
     [ -f "$W/dp2/metrics.jsonl" ] && echo ", \"gpu2_tokens_per_s\": $(tps "$W/dp2/metrics.jsonl" 2)" >> "$OUT/dp.json"
     cp "$W/dp2/metrics.jsonl" "$OUT/dp2_metrics.jsonl" 2>/dev/null
+    # The same total batch on one GPU (B 64): the 2-GPU run's loss curve should follow it.
+    rm -rf "$W/dp1b"
+    $B pretrain --out "$W/dp1b" "${COMMON[@]}" "${DPARGS[@]}" --set batch_size=64 > /dev/null 2>&1
+    cp "$W/dp1b/metrics.jsonl" "$OUT/dp1_b64_metrics.jsonl" 2>/dev/null
   fi
   echo "}" >> "$OUT/dp.json"; cat "$OUT/dp.json"
   cp "$W/dp1/metrics.jsonl" "$OUT/dp1_metrics.jsonl" 2>/dev/null

@@ -212,7 +212,7 @@ void TrainConfig::validate(const std::string& source) const {
   need(similarity == "dot" || similarity == "cos", "similarity", fmt::format("must be dot or cos, got '{}'", similarity));
   need(pooling == "mean" || pooling == "pooler", "pooling", fmt::format("must be mean or pooler, got '{}'", pooling));
   need(temperature > 0, "temperature", fmt::format("must be > 0, got {}", temperature));
-  need(max_types > 0, "max_types", fmt::format("must be > 0, got {}", max_types));
+  need(max_types >= 0, "max_types", fmt::format("must be >= 0 (0 = every training type), got {}", max_types));
   need(eval_max_examples >= 0, "eval_max_examples", fmt::format("must be >= 0 (0 = all), got {}", eval_max_examples));
   need(context_length >= 8, "context_length", fmt::format("must be >= 8, got {}", context_length));
   need(batch_size > 0, "batch_size", fmt::format("must be > 0, got {}", batch_size));

@@ -1,20 +1,26 @@
 // GradientSync over c10d. Debian's LibTorch 1.13 ships the Gloo headers; PyTorch's pip LibTorch (GPU machine)
-// ships c10d but not gloo/*.h, and NCCL only with nccl.h present. Which backends exist is decided here, privately
-// (USE_C10D_* from TorchConfig plus __has_include), never in the public header.
+// ships c10d but not gloo/*.h, and NCCL's nccl.h lives in the separate nvidia-nccl wheel (the build passes its
+// include folder with -DCODESSM_NCCL_INCLUDE, which defines CODESSM_WITH_NCCL). Which backends exist is decided
+// here, privately (USE_C10D_* from TorchConfig plus __has_include), never in the public header.
 #include "codessm/train/data_parallel.h"
 
 #include <fmt/format.h>
 
+#if __has_include(<torch/csrc/distributed/c10d/TCPStore.hpp>)
 #if defined(USE_C10D_GLOO) && __has_include(<gloo/algorithm.h>)
 #define CODESSM_HAVE_GLOO 1
-#include <torch/csrc/distributed/c10d/FileStore.hpp>
 #include <torch/csrc/distributed/c10d/GlooDeviceFactory.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
-#include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #endif
-#if defined(CODESSM_HAVE_GLOO) && defined(USE_C10D_NCCL) && __has_include(<nccl.h>)
+#if (defined(USE_C10D_NCCL) || defined(CODESSM_WITH_NCCL)) && __has_include(<nccl.h>)
 #define CODESSM_HAVE_NCCL 1
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
+#if defined(CODESSM_HAVE_GLOO) || defined(CODESSM_HAVE_NCCL)
+#define CODESSM_HAVE_C10D 1
+#include <torch/csrc/distributed/c10d/FileStore.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#endif
 #endif
 
 #include <cstdlib>
@@ -46,11 +52,13 @@ DistributedOptions DistributedOptions::from_env() {
   return o;
 }
 
-#ifdef CODESSM_HAVE_GLOO
+#ifdef CODESSM_HAVE_C10D
 struct GradientSync::Impl {
   c10::intrusive_ptr<c10d::Store> store;
-  // ProcessGroupGloo is a ProcessGroup in 1.13 and a Backend in 2.x; both have the same collective signatures.
+  // ProcessGroupGloo/NCCL are ProcessGroups in 1.13 and Backends in 2.x; both have the same collective signatures.
+#ifdef CODESSM_HAVE_GLOO
   c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+#endif
 #ifdef CODESSM_HAVE_NCCL
   c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
 #endif
@@ -64,7 +72,13 @@ struct GradientSync::Impl {
       return;
     }
 #endif
-    collective(*gloo)->wait();
+#ifdef CODESSM_HAVE_GLOO
+    if (gloo) {
+      collective(*gloo)->wait();
+      return;
+    }
+#endif
+    throw Error(ErrorKind::kInternal, "data parallel: no process group");
   }
 };
 
@@ -85,6 +99,7 @@ GradientSync::GradientSync(const DistributedOptions& options) : options_(options
       impl_->store = c10::make_intrusive<c10d::TCPStore>(options_.master_addr, so);
     }
     if (options_.backend == "gloo") {
+#ifdef CODESSM_HAVE_GLOO
       auto go = c10d::ProcessGroupGloo::Options::create();
       // Loopback for single-host runs: the default device resolves the hostname, which sandboxes often cannot.
       const bool local = !options_.file_store.empty() || options_.master_addr == "127.0.0.1" ||
@@ -92,6 +107,10 @@ GradientSync::GradientSync(const DistributedOptions& options) : options_(options
       go->devices.push_back(local ? c10d::GlooDeviceFactory::makeDeviceForInterface("lo")
                                   : c10d::ProcessGroupGloo::createDefaultDevice());
       impl_->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, rank, world, go);
+#else
+      throw UsageError("data parallel: backend gloo needs a LibTorch with the c10d Gloo headers (gloo/*.h); on CUDA "
+                       "use nccl");
+#endif
     } else if (options_.backend == "nccl") {
 #ifdef CODESSM_HAVE_NCCL
       impl_->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(impl_->store, rank, world);
@@ -155,12 +174,13 @@ void GradientSync::broadcast_parameters(const std::vector<torch::Tensor>& params
   }
 }
 
-#else  // no c10d Gloo headers: the class exists, construction says why it cannot work
+#else  // neither Gloo nor NCCL headers: the class exists, construction says why it cannot work
 
 struct GradientSync::Impl {};
 GradientSync::GradientSync(const DistributedOptions& options) : options_(options) {
   throw UsageError("data parallel: this codessm was built against a LibTorch without the c10d Gloo headers "
-                   "(gloo/*.h); build against Debian's libtorch-dev or a LibTorch that ships them");
+                   "(gloo/*.h) and without NCCL (nccl.h; pass -DCODESSM_NCCL_INCLUDE=DIR); build against Debian's "
+                   "libtorch-dev, or give the NCCL include folder on CUDA");
 }
 GradientSync::~GradientSync() = default;
 double GradientSync::all_reduce_sum(double value) { return value; }
@@ -171,6 +191,14 @@ void GradientSync::broadcast_parameters(const std::vector<torch::Tensor>&) {}
 
 bool GradientSync::available() {
 #ifdef CODESSM_HAVE_GLOO
+  return true;
+#else
+  return false;
+#endif
+}
+
+bool GradientSync::nccl_available() {
+#ifdef CODESSM_HAVE_NCCL
   return true;
 #else
   return false;

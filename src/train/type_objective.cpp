@@ -1,7 +1,7 @@
 // Type inference as token classification (ManyTypes4TypeScript; model-spec §6.3): every file's tokens are
 // sub-tokenised word by word and cut into chunks of at most max_length sub-tokens at word boundaries (no label
 // is lost to truncation); a labelled word's first sub-token carries its type id (UNK = 0 for types outside the
-// training vocabulary), every other position −100. Evaluation maps the argmax of each labelled word back to a
+// training vocabulary), every other position −100; chunks without a labelled word are dropped. Evaluation maps the argmax of each labelled word back to a
 // type name and scores it against the file's own type with tasks::type_scores (overall and top-100).
 #include <algorithm>
 #include <map>
@@ -105,7 +105,12 @@ class TypeObjective : public TaskObjective {
     for (size_t e = 0; e < ex.size(); ++e) {
       Chunk cur;
       auto flush = [&] {
-        if (cur.ids.empty()) return;
+        // A chunk without a labelled word adds nothing to the loss or the scores, and a batch made only of such
+        // chunks would divide by zero: it is dropped.
+        if (cur.labelled.empty()) {
+          cur = Chunk{};
+          return;
+        }
         cur.ids.insert(cur.ids.begin(), tok_->special_ids().bos);
         cur.targets.insert(cur.targets.begin(), kIgnore);
         for (auto& l : cur.labelled) ++l.first;  // shifted by <s>

@@ -44,7 +44,7 @@ struct TrainConfig {
   std::string similarity = "dot";             ///< retrieval score: "dot" (CodeXGLUE) or "cos"
   std::string pooling = "mean";               ///< retrieval embedding: "mean" (masked mean) or "pooler" (CodeXGLUE)
   double temperature = 1.0;                   ///< retrieval logits = score / temperature
-  int64_t max_types = 50000;                  ///< type-inference vocabulary (most frequent types) + UNK [§6.3]
+  int64_t max_types = 50000;                  ///< type-inference vocabulary (most frequent types; 0 = all) + UNK [§6.3]
   std::string metric;                         ///< model selection metric; "" = the task's own (docs/finetune.md)
   bool save_best = true;                      ///< keep run_dir/best/ = the checkpoint with the best eval metric
   int64_t eval_max_examples = 0;              ///< evaluate on the first N eval examples (0 = all)

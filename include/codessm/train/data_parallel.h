@@ -39,6 +39,8 @@ class GradientSync {
 
   /// False when this build has no c10d backend (then construction throws UsageError saying why).
   static bool available();
+  /// True when this build has the NCCL backend (CUDA LibTorch built with -DCODESSM_NCCL_INCLUDE or USE_C10D_NCCL).
+  static bool nccl_available();
 
   int64_t rank() const { return options_.rank; }
   int64_t world_size() const { return options_.world_size; }
