@@ -81,8 +81,8 @@ if has dp; then
   $B pretrain --out "$W/dp1" "${COMMON[@]}" "${DPARGS[@]}" > /dev/null 2> "$W/dp1.err" || tail -5 "$W/dp1.err"
   echo "{\"gpus_available\": $NG, \"gpu1_tokens_per_s\": $(tps "$W/dp1/metrics.jsonl" 2)" > "$OUT/dp.json"
   if [ "$NG" -ge 2 ]; then
-    torchrun --nproc-per-node 2 --no-python $B pretrain --out "$W/dp2" "${COMMON[@]}" "${DPARGS[@]}" \
-      > /dev/null 2> "$W/dp2.err" || grep -vE "^\[|train config" "$W/dp2.err" | head -20
+    timeout 180 torchrun --nproc-per-node 2 --no-python $B pretrain --out "$W/dp2" "${COMMON[@]}" "${DPARGS[@]}" \
+      > /dev/null 2> "$W/dp2.err" || grep -vE "^frame|train config|^W1" "$W/dp2.err" | head -30
     [ -f "$W/dp2/metrics.jsonl" ] && echo ", \"gpu2_tokens_per_s\": $(tps "$W/dp2/metrics.jsonl" 2)" >> "$OUT/dp.json"
     cp "$W/dp2/metrics.jsonl" "$OUT/dp2_metrics.jsonl" 2>/dev/null
     # The same total batch on one GPU (B 64): the 2-GPU run's loss curve should follow it.

@@ -49,6 +49,7 @@ DistributedOptions DistributedOptions::from_env() {
   o.world_size = env_int("WORLD_SIZE", 1);
   if (const char* a = std::getenv("MASTER_ADDR")) o.master_addr = a;
   o.master_port = env_int("MASTER_PORT", o.master_port);
+  o.local_rank = env_int("LOCAL_RANK", o.rank);
   return o;
 }
 
@@ -134,7 +135,8 @@ GradientSync::~GradientSync() = default;
 double GradientSync::all_reduce_sum(double value) {
   std::vector<at::Tensor> t{torch::full({1}, value, torch::kFloat64)};  // (1)
 #ifdef CODESSM_HAVE_NCCL
-  if (impl_->nccl) t[0] = t[0].cuda();
+  // On this rank's own GPU: NCCL keys its communicator by device, so every collective of a rank must use one.
+  if (impl_->nccl) t[0] = t[0].to(torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(options_.local_rank)));
 #endif
   impl_->run([&](auto& pg) { return pg.allreduce(t); });
   return t[0].item<double>();

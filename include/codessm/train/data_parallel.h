@@ -22,6 +22,7 @@ struct DistributedOptions {
   std::string file_store;                ///< rendezvous file shared by the ranks; "" = TCP at master_addr:master_port
   std::string master_addr = "127.0.0.1";
   int64_t master_port = 29500;
+  int64_t local_rank = 0;                ///< this rank's GPU on its host (NCCL tensors live on cuda:local_rank)
   int64_t bucket_bytes = 25ll << 20;     ///< gradients are all-reduced in flat buckets of at most this size
 
   /// From torchrun's RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT (world size 1 when they are unset).
