@@ -11,6 +11,12 @@ namespace {
 std::unique_ptr<TaskObjective> make(const config::TrainConfig& cfg, std::shared_ptr<const data::Tokenizer> tok,
                                     const detail::TaskFiles& files) {
   CODESSM_REQUIRE(tok != nullptr, UsageError, "{}: a tokenizer is required", cfg.task);
+  // Batches are padded with <pad>, and sequences framed by <s> ... </s> (CodeXGLUE's RoBERTa convention).
+  const auto& s = tok->special_ids();
+  CODESSM_REQUIRE(s.pad >= 0 && s.bos >= 0 && s.eos >= 0, UsageError,
+                  "{}: the tokenizer has no <pad>, <s> or </s> token (pad {}, bos {}, eos {}); use one trained by "
+                  "`codessm tokenizer train`, or a Hugging Face folder whose tokenizer.json declares them",
+                  cfg.task, s.pad, s.bos, s.eos);
   if (cfg.task == "retrieval") return detail::make_retrieval(cfg, std::move(tok), files);
   if (cfg.task == "classification" || cfg.task == "clone") return detail::make_classification(cfg, std::move(tok), files);
   if (cfg.task == "types") return detail::make_types(cfg, std::move(tok), files);
