@@ -176,6 +176,29 @@ TEST(Finetune, RetrievalRanksOnTheDeviceEqualTheReferenceTwin) {
   }
 }
 
+TEST(Finetune, RetrievalEvaluatesTheRealCodeXGlueSamples) {
+  CODESSM_REQUIRE_SHARED_DATA();
+  const fs::path data = test::shared_data_dir() / "codexglue";
+  auto cfg = tiny_cfg("retrieval");
+  cfg.eval_max_examples = 64;
+  auto tok = byte_tok();
+  auto model = tiny_with_head({config::Task::kRetrieval, {}}, 8);
+  // Code-to-code retrieval on CodeXGLUE's line-aligned Java / C# test pairs, and CoSQA's web queries.
+  for (const auto& [file, dataset] : std::vector<std::pair<std::string, std::string>>{
+           {(data / "java-cs" / "test.java").string() + ":" + (data / "java-cs" / "test.cs").string(), "aligned"},
+           {(data / "cosqa-dev.json").string(), "cosqa"}}) {
+    cfg.dataset = dataset;
+    const auto r = make_eval_objective(cfg, tok, file, {})->evaluate(model, torch::Device(torch::kCPU));
+    EXPECT_GT(r.metrics["queries"].get<int64_t>(), 0) << dataset;
+    EXPECT_LE(r.metrics["queries"].get<int64_t>(), 64) << dataset;
+    const double mrr = r.metrics["mrr"].get<double>();
+    const double pool = r.metrics["pool"].get<double>();
+    EXPECT_GE(mrr, 1.0 / pool) << dataset;  // every rank is within the pool
+    EXPECT_LE(mrr, 1.0) << dataset;
+    EXPECT_EQ(r.primary, "mrr");
+  }
+}
+
 TEST(Finetune, RetrievalTrainingRaisesMrr) {
   const auto dir = test::temp_dir("ft_retrieval_train");
   auto cfg = tiny_cfg("retrieval");
