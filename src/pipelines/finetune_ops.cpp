@@ -82,12 +82,7 @@ json run_finetune(const FinetuneOptions& o) {
   const auto head = objective->head();
   auto model = model_with_head(cfg, *tok, head);
   auto hooks = detail::make_hooks(cfg, model->config());
-  train::TrainOptions to;
-  to.run_dir = o.out;
-  to.resume = o.resume;
-  to.stop_after_step = o.stop_after_step;
-  to.progress = o.progress;
-  to.sync = sync;
+  const auto to = detail::trainer_options(o, sync);
   train::Trainer trainer(cfg, model, std::move(objective), to, hooks);
   const auto tr = trainer.run();
   json result{{"task", cfg.task}, {"dataset", cfg.dataset}, {"train", tr.to_json()}};

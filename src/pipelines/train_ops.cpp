@@ -52,12 +52,7 @@ json run_pretrain(const PretrainOptions& o) {
     model = model::load_pretrained(cfg.model);
   }
   auto hooks = detail::make_hooks(cfg, model->config());
-  train::TrainOptions to;
-  to.run_dir = o.out;
-  to.resume = o.resume;
-  to.stop_after_step = o.stop_after_step;
-  to.progress = o.progress;
-  to.sync = sync;
+  const auto to = detail::trainer_options(o, sync);
   train::Trainer trainer(cfg, model, tok, to, hooks);
   const auto result = trainer.run().to_json();
   if (rank == 0)

@@ -101,6 +101,16 @@ train::TrainerHooks make_hooks(const config::TrainConfig& c, const config::Model
   return h;
 }
 
+train::TrainOptions trainer_options(const PretrainOptions& o, std::shared_ptr<train::GradientSync> sync) {
+  train::TrainOptions to;
+  to.run_dir = o.out;
+  to.resume = o.resume;
+  to.stop_after_step = o.stop_after_step;
+  to.progress = o.progress;
+  to.sync = std::move(sync);
+  return to;
+}
+
 std::shared_ptr<train::GradientSync> setup_distributed(config::TrainConfig& cfg, int64_t* rank) {
   auto dist = train::DistributedOptions::from_env();
   if (rank) *rank = dist.rank;

@@ -10,6 +10,7 @@
 #include "codessm/config/train_config.h"
 #include "codessm/data/tokenizer.h"
 #include "codessm/model/code_model.h"
+#include "codessm/pipelines/train_ops.h"
 #include "codessm/train/data_parallel.h"
 #include "codessm/train/trainer.h"
 
@@ -29,6 +30,9 @@ config::ModelConfig preset_sized_to(const std::string& preset, const std::vector
 
 /// Per-layer spectral centroid / LHFR logged at each evaluation (SSM models, when interpret is built).
 train::TrainerHooks make_hooks(const config::TrainConfig& c, const config::ModelConfig& mc);
+
+/// The trainer's per-call options from the command's (and the data-parallel group, null for one process).
+train::TrainOptions trainer_options(const PretrainOptions& o, std::shared_ptr<train::GradientSync> sync);
 
 /// Under torchrun (WORLD_SIZE > 1): a gradient sync (Gloo on CPU, NCCL on CUDA) and cfg.device set to
 /// cuda:LOCAL_RANK; null otherwise.

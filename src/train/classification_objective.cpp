@@ -18,7 +18,7 @@ namespace {
 
 using nlohmann::json;
 
-class ClassificationObjective : public TaskObjective {
+class ClassificationObjective : public ExampleObjective {
  public:
   ClassificationObjective(const config::TrainConfig& c, std::shared_ptr<const data::Tokenizer> tok, const TaskFiles& f)
       : cfg_(c), tok_(std::move(tok)), pairs_(c.task == "clone") {
@@ -27,7 +27,7 @@ class ClassificationObjective : public TaskObjective {
       labels_ = tasks::LabelMap::from_examples(train_);
       CODESSM_REQUIRE(labels_.size() >= 2, DataError, "{}: only one label ('{}') in the training data; a classifier "
                       "needs at least two", f.train, labels_.size() ? labels_.label(0) : "");
-      order_ = std::make_unique<ExampleOrder>(train_.size(), c.batch_size, c.data_seed, f.train);
+      start_order(train_.size(), c, f.train);
     } else {
       CODESSM_REQUIRE(!f.labels.empty(), UsageError,
                       "{}: the model has no label names (config.json id2label); evaluate a checkpoint fine-tuned by "
@@ -39,10 +39,7 @@ class ClassificationObjective : public TaskObjective {
                       "the model's id2label {} is not in sorted order; it was not written by codessm finetune",
                       json(f.labels).dump());
     }
-    eval_ = f.eval.empty() ? train_ : read(f.eval);
-    if (f.eval.empty()) spdlog::warn("{}: no eval_data; evaluating on training examples (optimistic)", c.task);
-    const size_t cap = c.eval_max_examples > 0 ? static_cast<size_t>(c.eval_max_examples) : (f.eval.empty() ? 1000 : 0);
-    if (cap > 0 && eval_.size() > cap) eval_.resize(cap);
+    eval_ = evaluation_set(f.eval.empty() ? train_ : read(f.eval), f.eval.empty(), c, 1000);
     CODESSM_REQUIRE(!eval_.empty(), DataError, "{}: nothing to evaluate in '{}'", c.task, f.eval);
     for (const auto& e : eval_)
       CODESSM_REQUIRE(labels_.contains(e.label), DataError,
@@ -56,12 +53,7 @@ class ClassificationObjective : public TaskObjective {
 
   MicroBatchLoss next(model::CodeModel& model, const torch::Device& device, int64_t, int64_t rank,
                       int64_t world) override {
-    CODESSM_REQUIRE(order_ != nullptr, UsageError, "{}: built for evaluation only (no train_data)", cfg_.task);
-    std::vector<size_t> idx;
-    for (int64_t r = 0; r < world; ++r) {
-      auto b = order_->next();
-      if (r == rank) idx = std::move(b);
-    }
+    const auto idx = next_indices(rank, world);
     std::vector<int64_t> y;
     for (size_t i : idx) y.push_back(labels_.id(train_[i].label));
     auto in = inputs(train_, idx);
@@ -75,17 +67,6 @@ class ClassificationObjective : public TaskObjective {
     return m;
   }
 
-  StreamPosition position() const override { return order_ ? order_->position() : StreamPosition{}; }
-  void restore(const StreamPosition& pos) override {
-    if (order_) order_->restore(pos);
-  }
-  EvalResult evaluate(model::CodeModel& model, const torch::Device& device) override {
-    return run_eval(model, device, nullptr);
-  }
-  EvalResult evaluate_with_predictions(model::CodeModel& model, const torch::Device& device,
-                                       const std::filesystem::path& file) override {
-    return run_eval(model, device, &file);
-  }
 
  private:
   std::vector<tasks::ClassificationExample> read(const std::string& path) const {
@@ -103,10 +84,9 @@ class ClassificationObjective : public TaskObjective {
     return pad_batch(seqs, tok_->special_ids().pad);
   }
 
-  EvalResult run_eval(model::CodeModel& model, const torch::Device& device, const std::filesystem::path* pred_file) {
-    torch::NoGradGuard no_grad;
-    const bool was_training = model->is_training();
-    model->eval();
+  EvalResult run_eval(model::CodeModel& model, const torch::Device& device,
+                      const std::filesystem::path* pred_file) override {
+    ScopedEvalMode eval_mode(model);
     std::vector<int64_t> gold, pred;
     std::vector<std::vector<float>> probs;
     const size_t bs = static_cast<size_t>(std::max<int64_t>(cfg_.batch_size, 1)) * 2;
@@ -122,7 +102,6 @@ class ClassificationObjective : public TaskObjective {
         if (pred_file) probs.emplace_back(p[k].data_ptr<float>(), p[k].data_ptr<float>() + p.size(1));
       }
     }
-    if (was_training) model->train();
     const auto scores = tasks::classification_scores(gold, pred, labels_.size());
     EvalResult r;
     r.metrics = scores.to_json(labels_.labels());
@@ -155,7 +134,6 @@ class ClassificationObjective : public TaskObjective {
   bool pairs_;
   std::vector<tasks::ClassificationExample> train_, eval_;
   tasks::LabelMap labels_;
-  std::unique_ptr<ExampleOrder> order_;
 };
 
 }  // namespace

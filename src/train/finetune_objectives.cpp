@@ -1,6 +1,8 @@
 // Task name -> objective, and each task's default selection metric.
 #include "codessm/train/finetune_objectives.h"
 
+#include <algorithm>
+
 #include "codessm/core/error.h"
 #include "task_objectives.h"
 
@@ -25,6 +27,26 @@ std::unique_ptr<TaskObjective> make(const config::TrainConfig& cfg, std::shared_
 }
 
 }  // namespace
+
+namespace detail {
+
+std::vector<size_t> ExampleObjective::next_indices(int64_t rank, int64_t world) {
+  CODESSM_REQUIRE(order_ != nullptr, UsageError, "{}: built for evaluation only (no train_data)", name());
+  std::vector<size_t> idx;
+  for (int64_t r = 0; r < world; ++r) {
+    auto b = order_->next();
+    if (r == rank) idx = std::move(b);
+  }
+  return idx;
+}
+
+std::vector<std::pair<size_t, size_t>> eval_chunks(size_t n, size_t batch) {
+  std::vector<std::pair<size_t, size_t>> out;
+  for (size_t b = 0; b < n; b += batch) out.emplace_back(b, std::min(n, b + batch));
+  return out;
+}
+
+}  // namespace detail
 
 std::unique_ptr<TaskObjective> make_task_objective(const config::TrainConfig& cfg,
                                                    std::shared_ptr<const data::Tokenizer> tok) {

@@ -6,6 +6,7 @@
 #include "codessm/core/error.h"
 #include "codessm/core/logging.h"
 #include "codessm/data/mlm_masking.h"
+#include "codessm/train/finetune_data.h"
 #include "codessm/train/mlm_stream.h"
 
 namespace codessm::train {
@@ -46,9 +47,7 @@ nlohmann::json EvalMetrics::to_json() const {
 
 EvalMetrics evaluate_mlm(model::CodeModel& model, const std::vector<data::MlmBatch>& batches,
                          const torch::Device& device) {
-  torch::NoGradGuard no_grad;
-  const bool was_training = model->is_training();
-  model->eval();
+  ScopedEvalMode eval_mode(model);
   EvalMetrics m;
   double loss_sum = 0;
   int64_t correct = 0;
@@ -65,7 +64,6 @@ EvalMetrics evaluate_mlm(model::CodeModel& model, const std::vector<data::MlmBat
     m.masked_tokens += n;
     ++m.batches;
   }
-  if (was_training) model->train();
   m.loss = m.masked_tokens ? loss_sum / m.masked_tokens : std::numeric_limits<double>::quiet_NaN();
   m.accuracy = m.masked_tokens ? static_cast<double>(correct) / m.masked_tokens : 0.0;
   return m;
@@ -91,12 +89,13 @@ data::MlmBatcherOptions batcher_options(const config::TrainConfig& c, bool keep_
 
 class MlmObjective : public Objective {
  public:
-  MlmObjective(const config::TrainConfig& c, const data::Tokenizer& tok) : cfg_(c), tok_(tok) {
+  MlmObjective(const config::TrainConfig& c, std::shared_ptr<const data::Tokenizer> tok)
+      : cfg_(c), tok_(std::move(tok)) {
     stages_ = parse_stages(c);
     holdout_ = c.eval_shards.empty() ? static_cast<uint64_t>(c.eval_batches) : 0;
     open_stage(0);
     const std::string eval_from = c.eval_shards.empty() ? stages_.back().first : c.eval_shards;
-    eval_set_ = take_batches(eval_from, tok_, batcher_options(c, /*keep_last=*/true),
+    eval_set_ = take_batches(eval_from, *tok_, batcher_options(c, /*keep_last=*/true),
                              static_cast<uint64_t>(c.eval_batches), /*allow_fewer=*/!c.eval_shards.empty());
   }
   std::string name() const override { return "mlm"; }
@@ -156,12 +155,12 @@ class MlmObjective : public Objective {
   }
   void open_stage(uint64_t s) {
     if (stream_ && s != stage_) spdlog::info("stage {}: {}", s + 1, stages_[s].first);
-    stream_ = std::make_unique<MlmStream>(stages_[s].first, tok_, batcher_options(cfg_, /*keep_last=*/false), holdout_);
+    stream_ = std::make_unique<MlmStream>(stages_[s].first, *tok_, batcher_options(cfg_, /*keep_last=*/false), holdout_);
     stage_ = s;
   }
 
   config::TrainConfig cfg_;
-  const data::Tokenizer& tok_;
+  std::shared_ptr<const data::Tokenizer> tok_;
   std::vector<std::pair<std::string, int64_t>> stages_;
   uint64_t holdout_ = 0, stage_ = 0;
   std::unique_ptr<MlmStream> stream_;
@@ -180,8 +179,9 @@ std::vector<std::pair<std::string, int64_t>> parse_stages(const config::TrainCon
   return out;
 }
 
-std::unique_ptr<Objective> make_mlm_objective(const config::TrainConfig& cfg, const data::Tokenizer& tok) {
-  return std::make_unique<MlmObjective>(cfg, tok);
+std::unique_ptr<Objective> make_mlm_objective(const config::TrainConfig& cfg,
+                                              std::shared_ptr<const data::Tokenizer> tok) {
+  return std::make_unique<MlmObjective>(cfg, std::move(tok));
 }
 
 }  // namespace codessm::train

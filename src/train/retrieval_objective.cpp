@@ -21,20 +21,16 @@ std::vector<tasks::RetrievalExample> read_set(const config::TrainConfig& c, cons
   return tasks::read_retrieval(path, c.dataset);
 }
 
-class RetrievalObjective : public TaskObjective {
+class RetrievalObjective : public ExampleObjective {
  public:
   RetrievalObjective(const config::TrainConfig& c, std::shared_ptr<const data::Tokenizer> tok, const TaskFiles& f)
       : cfg_(c), tok_(std::move(tok)) {
     if (!f.train.empty()) {
       for (auto& e : read_set(c, f.train))
         if (e.label == 1) train_.push_back(std::move(e));  // CoSQA's negative pairs are not contrastive positives
-      order_ = std::make_unique<ExampleOrder>(train_.size(), c.batch_size, c.data_seed, f.train);
+      start_order(train_.size(), c, f.train);
     }
-    auto eval = f.eval.empty() ? train_ : read_set(c, f.eval);
-    if (f.eval.empty()) spdlog::warn("retrieval: no eval_data; evaluating on training pairs (optimistic)");
-    const size_t cap = c.eval_max_examples > 0 ? static_cast<size_t>(c.eval_max_examples) : (f.eval.empty() ? 1000 : 0);
-    if (cap > 0 && eval.size() > cap) eval.resize(cap);
-    pool_ = tasks::make_pool(eval);
+    pool_ = tasks::make_pool(evaluation_set(f.eval.empty() ? train_ : read_set(c, f.eval), f.eval.empty(), c, 1000));
     CODESSM_REQUIRE(!pool_.queries.empty(), DataError, "retrieval: '{}' has no query with label 1 to evaluate on",
                     f.eval.empty() ? f.train : f.eval);
   }
@@ -43,12 +39,7 @@ class RetrievalObjective : public TaskObjective {
 
   MicroBatchLoss next(model::CodeModel& model, const torch::Device& device, int64_t, int64_t rank,
                       int64_t world) override {
-    CODESSM_REQUIRE(order_ != nullptr, UsageError, "retrieval: built for evaluation only (no train_data)");
-    std::vector<size_t> idx;
-    for (int64_t r = 0; r < world; ++r) {
-      auto b = order_->next();
-      if (r == rank) idx = std::move(b);
-    }
+    const auto idx = next_indices(rank, world);
     std::vector<std::vector<int32_t>> q, c;
     for (size_t i : idx) {
       q.push_back(encode_for_model(*tok_, train_[i].query, cfg_.query_length));
@@ -66,19 +57,6 @@ class RetrievalObjective : public TaskObjective {
     m.count = static_cast<double>(B);
     m.tokens = real_tokens(qin) + real_tokens(cin);
     return m;
-  }
-
-  StreamPosition position() const override { return order_ ? order_->position() : StreamPosition{}; }
-  void restore(const StreamPosition& pos) override {
-    if (order_) order_->restore(pos);
-  }
-
-  EvalResult evaluate(model::CodeModel& model, const torch::Device& device) override {
-    return run_eval(model, device, nullptr);
-  }
-  EvalResult evaluate_with_predictions(model::CodeModel& model, const torch::Device& device,
-                                       const std::filesystem::path& file) override {
-    return run_eval(model, device, &file);
   }
 
  private:
@@ -102,13 +80,11 @@ class RetrievalObjective : public TaskObjective {
     return torch::cat(parts, 0);
   }
 
-  EvalResult run_eval(model::CodeModel& model, const torch::Device& device, const std::filesystem::path* pred_file) {
-    torch::NoGradGuard no_grad;
-    const bool was_training = model->is_training();
-    model->eval();
+  EvalResult run_eval(model::CodeModel& model, const torch::Device& device,
+                      const std::filesystem::path* pred_file) override {
+    ScopedEvalMode eval_mode(model);
     auto Q = embed_all(model, device, pool_.queries, cfg_.query_length);  // r(Nq D)
     auto P = embed_all(model, device, pool_.pool, cfg_.max_length);       // r(Np D)
-    if (was_training) model->train();
     // Ranks on the device, a block of queries at a time (the full Nq × Np matrix of AdvTest is 1.4 GB):
     // rank = #{c : s[c] >= s[gold]} (ties count against the gold code; tasks::gold_ranks is the reference twin).
     auto gold = torch::tensor(pool_.gold, torch::kInt64).to(device);  // i64(Nq)
@@ -146,7 +122,6 @@ class RetrievalObjective : public TaskObjective {
   config::TrainConfig cfg_;
   std::shared_ptr<const data::Tokenizer> tok_;
   std::vector<tasks::RetrievalExample> train_;
-  std::unique_ptr<ExampleOrder> order_;
   tasks::RetrievalPool pool_;
 };
 
@@ -155,12 +130,6 @@ class RetrievalObjective : public TaskObjective {
 std::unique_ptr<TaskObjective> make_retrieval(const config::TrainConfig& cfg, std::shared_ptr<const data::Tokenizer> tok,
                                               const TaskFiles& files) {
   return std::make_unique<RetrievalObjective>(cfg, std::move(tok), files);
-}
-
-std::vector<std::pair<size_t, size_t>> eval_chunks(size_t n, size_t batch) {
-  std::vector<std::pair<size_t, size_t>> out;
-  for (size_t b = 0; b < n; b += batch) out.emplace_back(b, std::min(n, b + batch));
-  return out;
 }
 
 }  // namespace codessm::train::detail

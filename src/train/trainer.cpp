@@ -49,25 +49,32 @@ Trainer::Trainer(config::TrainConfig cfg, model::CodeModel model, std::unique_pt
   CODESSM_REQUIRE(!options_.run_dir.empty(), UsageError, "the trainer needs a run folder (--out)");
 }
 
-Trainer::Trainer(config::TrainConfig cfg, model::CodeModel model, std::shared_ptr<const data::Tokenizer> tokenizer,
-                 TrainOptions options, TrainerHooks hooks)
-    : cfg_(std::move(cfg)), model_(std::move(model)), tok_(std::move(tokenizer)), options_(std::move(options)),
-      hooks_(std::move(hooks)) {
-  cfg_.validate("train config");
-  CODESSM_REQUIRE(tok_ != nullptr, UsageError, "the trainer needs the tokenizer that wrote the shards");
-  CODESSM_REQUIRE(!options_.run_dir.empty(), UsageError, "the trainer needs a run folder (--out)");
-  const auto& mc = model_->config();
+namespace {
+
+/// The MLM objective, after checking that model, tokenizer and config fit together.
+std::unique_ptr<Objective> checked_mlm_objective(const config::TrainConfig& cfg, const model::CodeModel& model,
+                                                 std::shared_ptr<const data::Tokenizer> tok) {
+  cfg.validate("train config");
+  CODESSM_REQUIRE(tok != nullptr, UsageError, "the trainer needs the tokenizer that wrote the shards");
+  const auto& mc = model->config();
   CODESSM_REQUIRE(mc.task == config::Task::kMaskedLM, UsageError,
-                  "pretraining needs an MLM model; '{}' has task {}", cfg_.model, config::to_string(mc.task));
-  CODESSM_REQUIRE(mc.vocab_size >= tok_->vocab_size(), UsageError,
+                  "pretraining needs an MLM model; '{}' has task {}", cfg.model, config::to_string(mc.task));
+  CODESSM_REQUIRE(mc.vocab_size >= tok->vocab_size(), UsageError,
                   "the model's vocab_size {} is smaller than the tokenizer's {}: set model_overrides "
                   "vocab_size={} (or start from a matching checkpoint)",
-                  mc.vocab_size, tok_->vocab_size(), tok_->vocab_size());
-  CODESSM_REQUIRE(mc.position_embedding_type == "none" || cfg_.context_length <= mc.max_position_embeddings,
-                  UsageError, "context_length {} exceeds the model's max_position_embeddings {}", cfg_.context_length,
+                  mc.vocab_size, tok->vocab_size(), tok->vocab_size());
+  CODESSM_REQUIRE(mc.position_embedding_type == "none" || cfg.context_length <= mc.max_position_embeddings,
+                  UsageError, "context_length {} exceeds the model's max_position_embeddings {}", cfg.context_length,
                   mc.max_position_embeddings);
-  objective_ = make_mlm_objective(cfg_, *tok_);
+  return make_mlm_objective(cfg, std::move(tok));
 }
+
+}  // namespace
+
+Trainer::Trainer(config::TrainConfig cfg, model::CodeModel model, std::shared_ptr<const data::Tokenizer> tokenizer,
+                 TrainOptions options, TrainerHooks hooks)
+    : Trainer(cfg, model, checked_mlm_objective(cfg, model, std::move(tokenizer)), std::move(options),
+              std::move(hooks)) {}
 
 namespace {
 

@@ -29,26 +29,25 @@ struct Chunk {
   std::vector<std::pair<int64_t, std::pair<size_t, size_t>>> labelled;  // position -> (example, word)
 };
 
-class TypeObjective : public TaskObjective {
+class TypeObjective : public ExampleObjective {
  public:
   TypeObjective(const config::TrainConfig& c, std::shared_ptr<const data::Tokenizer> tok, const TaskFiles& f)
       : cfg_(c), tok_(std::move(tok)) {
+    std::vector<tasks::TokenExample> train;
     if (!f.train.empty()) {
-      auto train = tasks::read_type_inference(f.train);
+      train = tasks::read_type_inference(f.train);
       vocab_ = tasks::TypeVocab::from_examples(train, c.max_types);
       index_names(vocab_.types());
       train_ = make_chunks(train);
-      order_ = std::make_unique<ExampleOrder>(train_.size(), c.batch_size, c.data_seed, f.train);
+      start_order(train_.size(), c, f.train);
     } else {
       CODESSM_REQUIRE(!f.labels.empty() && f.labels[0] == tasks::TypeVocab::kUnk, UsageError,
                       "types: the model's id2label must start with UNK (a checkpoint fine-tuned by `codessm finetune "
                       "--task types`)");
       index_names(f.labels);
     }
-    eval_ = f.eval.empty() ? tasks::read_type_inference(f.train) : tasks::read_type_inference(f.eval);
-    if (f.eval.empty()) spdlog::warn("types: no eval_data; evaluating on training files (optimistic)");
-    const size_t cap = c.eval_max_examples > 0 ? static_cast<size_t>(c.eval_max_examples) : (f.eval.empty() ? 200 : 0);
-    if (cap > 0 && eval_.size() > cap) eval_.resize(cap);
+    eval_ = evaluation_set(f.eval.empty() ? std::move(train) : tasks::read_type_inference(f.eval), f.eval.empty(), c,
+                           200);
     eval_chunks_ = make_chunks(eval_);
     // top-100 = the 100 most frequent training types; in evaluation-only mode the head's order is the
     // training frequency order (TypeVocab), so its first 100 names after UNK are the same list.
@@ -59,12 +58,7 @@ class TypeObjective : public TaskObjective {
 
   MicroBatchLoss next(model::CodeModel& model, const torch::Device& device, int64_t, int64_t rank,
                       int64_t world) override {
-    CODESSM_REQUIRE(order_ != nullptr, UsageError, "types: built for evaluation only (no train_data)");
-    std::vector<size_t> idx;
-    for (int64_t r = 0; r < world; ++r) {
-      auto b = order_->next();
-      if (r == rank) idx = std::move(b);
-    }
+    const auto idx = next_indices(rank, world);
     auto [in, targets] = batch(train_, idx);
     auto logits = model->forward(to_device(in, device)).logits.to(torch::kFloat32);  // r(B L C)
     auto y = targets.to(device);                                                     // i64(B L)
@@ -77,17 +71,6 @@ class TypeObjective : public TaskObjective {
     return m;
   }
 
-  StreamPosition position() const override { return order_ ? order_->position() : StreamPosition{}; }
-  void restore(const StreamPosition& pos) override {
-    if (order_) order_->restore(pos);
-  }
-  EvalResult evaluate(model::CodeModel& model, const torch::Device& device) override {
-    return run_eval(model, device, nullptr);
-  }
-  EvalResult evaluate_with_predictions(model::CodeModel& model, const torch::Device& device,
-                                       const std::filesystem::path& file) override {
-    return run_eval(model, device, &file);
-  }
 
  private:
   void index_names(const std::vector<std::string>& names) {
@@ -152,10 +135,9 @@ class TypeObjective : public TaskObjective {
     return {in, t};
   }
 
-  EvalResult run_eval(model::CodeModel& model, const torch::Device& device, const std::filesystem::path* pred_file) {
-    torch::NoGradGuard no_grad;
-    const bool was_training = model->is_training();
-    model->eval();
+  EvalResult run_eval(model::CodeModel& model, const torch::Device& device,
+                      const std::filesystem::path* pred_file) override {
+    ScopedEvalMode eval_mode(model);
     // pred[e][w]: predicted type of word w of example e (UNK until predicted).
     std::vector<std::vector<std::string>> pred(eval_.size());
     for (size_t e = 0; e < eval_.size(); ++e) pred[e].assign(eval_[e].tokens.size(), tasks::TypeVocab::kUnk);
@@ -170,7 +152,6 @@ class TypeObjective : public TaskObjective {
         for (const auto& [pos, ew] : eval_chunks_[idx[k]].labelled)
           pred[ew.first][ew.second] = names_.at(static_cast<size_t>(aa[k][pos]));
     }
-    if (was_training) model->train();
     std::vector<std::string> gold_flat, pred_flat;
     for (size_t e = 0; e < eval_.size(); ++e)
       for (size_t w = 0; w < eval_[e].tokens.size(); ++w)
@@ -215,7 +196,6 @@ class TypeObjective : public TaskObjective {
   std::map<std::string, int64_t> ids_;
   std::vector<Chunk> train_, eval_chunks_;
   std::vector<tasks::TokenExample> eval_;
-  std::unique_ptr<ExampleOrder> order_;
 };
 
 }  // namespace

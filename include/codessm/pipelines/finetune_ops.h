@@ -8,19 +8,15 @@
 #include <vector>
 
 #include "codessm/config/train_config.h"
+#include "codessm/pipelines/train_ops.h"
 
 namespace codessm::pipelines {
 
 namespace fs = std::filesystem;
 
-struct FinetuneOptions {
+/// A training run's knobs (config file, overrides, run folder, resume, ...) plus the task.
+struct FinetuneOptions : PretrainOptions {
   std::string task;                    ///< overrides the config's task when set
-  fs::path config_file;                ///< JSON TrainConfig; "" = run_config.json on --resume, else the default
-  std::vector<std::string> overrides;  ///< `key=value` on TrainConfig fields
-  fs::path out;
-  bool resume = false;
-  int64_t stop_after_step = 0;
-  bool progress = true;
 };
 
 /// The fine-tuning default (the paper's recipe, model-spec §6.1: lr 5e-5, linear schedule, 300 warm-up steps,

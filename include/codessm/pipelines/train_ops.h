@@ -14,7 +14,7 @@ namespace codessm::pipelines {
 
 namespace fs = std::filesystem;
 
-/// Per-call knobs of `codessm pretrain` (never persisted; the TrainConfig is).
+/// Per-call knobs of `codessm pretrain` (never persisted; the TrainConfig is); `codessm finetune` adds its task.
 struct PretrainOptions {
   fs::path config_file;                 ///< JSON TrainConfig; "" = run_dir/run_config.json on --resume, else the default
   std::vector<std::string> overrides;   ///< `key=value` on TrainConfig fields

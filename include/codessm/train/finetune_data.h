@@ -49,6 +49,24 @@ uint64_t real_tokens(const model::ModelInput& in);
 /// Moves input_ids / attention_mask to `device`.
 model::ModelInput to_device(const model::ModelInput& in, const torch::Device& device);
 
+/// For its scope: eval mode (no dropout) and no gradients; the previous train/eval mode is restored after.
+class ScopedEvalMode {
+ public:
+  explicit ScopedEvalMode(model::CodeModel& model) : model_(model), was_training_(model->is_training()) {
+    model_->eval();
+  }
+  ~ScopedEvalMode() {
+    if (was_training_) model_->train();
+  }
+  ScopedEvalMode(const ScopedEvalMode&) = delete;
+  ScopedEvalMode& operator=(const ScopedEvalMode&) = delete;
+
+ private:
+  torch::NoGradGuard no_grad_;
+  model::CodeModel& model_;
+  bool was_training_;
+};
+
 /// Sentence embeddings r(B D): "mean" = masked mean of the last hidden states (padding excluded), "pooler" =
 /// the model's pooled output (BiGS: masked mean -> dense -> tanh; BERT: token 0 -> dense -> tanh).
 torch::Tensor sentence_embedding(model::CodeModel& model, const model::ModelInput& in, const std::string& pooling);

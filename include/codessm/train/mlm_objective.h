@@ -48,7 +48,8 @@ EvalMetrics evaluate_mlm(model::CodeModel& model, const std::vector<data::MlmBat
 /// MLM pretraining as an Objective: the masked stream of `train_shards` (or of each of `stages` in turn, by
 /// optimizer step), evaluation on `eval_shards` or on the first `eval_batches` batches held out of every epoch
 /// (of the last stage when staged: the target domain). Primary metric: eval_loss (lower is better).
-std::unique_ptr<Objective> make_mlm_objective(const config::TrainConfig& cfg, const data::Tokenizer& tok);
+std::unique_ptr<Objective> make_mlm_objective(const config::TrainConfig& cfg,
+                                              std::shared_ptr<const data::Tokenizer> tok);
 
 /// TrainConfig::stages parsed: (shard folder, steps) in order.
 std::vector<std::pair<std::string, int64_t>> parse_stages(const config::TrainConfig& cfg);

@@ -84,7 +84,6 @@ class Trainer {
  private:
   config::TrainConfig cfg_;
   model::CodeModel model_;
-  std::shared_ptr<const data::Tokenizer> tok_;
   std::unique_ptr<Objective> objective_;
   TrainOptions options_;
   TrainerHooks hooks_;
