@@ -1,5 +1,7 @@
 #include "test_utils.h"
 
+#include <gtest/gtest.h>
+
 #include "codessm/core/io.h"
 
 #include <array>
@@ -46,6 +48,13 @@ int run_command(const std::string& cmd, std::string* output) {
   int status = ::pclose(pipe);
   if (output) *output = out;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string run_codessm_ok(const std::string& args) {
+  std::string out;
+  const int rc = run_command(codessm_binary().string() + " " + args, &out);
+  EXPECT_EQ(rc, 0) << args << "\n" << out;
+  return out;
 }
 
 }  // namespace codessm::test

@@ -19,6 +19,8 @@ std::filesystem::path temp_dir(const std::string& name);
 std::filesystem::path codessm_binary();
 /// Runs a shell command, returns its exit code; stdout+stderr go to `output`.
 int run_command(const std::string& cmd, std::string* output = nullptr);
+/// Runs `codessm ARGS`, expects exit code 0 (a test failure showing the output otherwise), returns the output.
+std::string run_codessm_ok(const std::string& args);
 
 }  // namespace codessm::test
 

@@ -18,12 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string run_ok(const std::string& args) {
-  std::string out;
-  const int rc = test::run_command(test::codessm_binary().string() + " " + args, &out);
-  EXPECT_EQ(rc, 0) << args << "\n" << out;
-  return out;
-}
+std::string run_ok(const std::string& args) { return test::run_codessm_ok(args); }
 
 struct FinetuneCli : ::testing::Test {
   static void SetUpTestSuite() {

@@ -12,12 +12,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string run_ok(const std::string& args) {
-  std::string out;
-  int rc = test::run_command(test::codessm_binary().string() + " " + args, &out);
-  EXPECT_EQ(rc, 0) << args << "\n" << out;
-  return out;
-}
+std::string run_ok(const std::string& args) { return test::run_codessm_ok(args); }
 
 TEST(CmdTokenizer, TrainEncodeDecodeShard) {
   if (!fs::exists(test::codessm_binary())) GTEST_SKIP() << "codessm executable not built";

@@ -95,6 +95,15 @@ TrainResult run(const config::TrainConfig& cfg, const fs::path& dir, uint64_t se
   return t.run();
 }
 
+/// A run of `obj` on `model` in `dir` (no resume, no progress bar).
+TrainResult run_objective(const config::TrainConfig& cfg, model::CodeModel model, std::unique_ptr<TaskObjective> obj,
+                          const fs::path& dir) {
+  TrainOptions o;
+  o.run_dir = dir;
+  o.progress = false;
+  return Trainer(cfg, model, std::move(obj), o).run();
+}
+
 /// A CodeXGLUE CoSQA-format file: query = the line's first 12 bytes reversed-order words, code = the line.
 fs::path write_cosqa(const fs::path& dir, const std::vector<std::string>& lines) {
   json arr = json::array();
@@ -112,13 +121,6 @@ fs::path write_devign(const fs::path& dir, const std::vector<std::string>& lines
               {"func", lines[i]}, {"idx", i}}.dump() + "\n";
   core::write_file_atomic(dir / name, s);
   return dir / name;
-}
-
-std::map<std::string, torch::Tensor> weights(const fs::path& ckpt) {
-  auto m = model::load_pretrained(ckpt);
-  std::map<std::string, torch::Tensor> out;
-  for (auto& p : m->named_parameters()) out[p.key()] = p.value();
-  return out;
 }
 
 TEST(ExampleOrder, EveryEpochIsAPermutationAndRestoreIsExact) {
@@ -210,11 +212,7 @@ TEST(Finetune, RetrievalTrainingRaisesMrr) {
   auto obj = make_task_objective(cfg, byte_tok());
   auto model = tiny_with_head(obj->head(), 5);
   const double before = obj->evaluate(model, torch::Device(torch::kCPU)).value;
-  TrainOptions o;
-  o.run_dir = dir / "run";
-  o.progress = false;
-  Trainer t(cfg, model, std::move(obj), o);
-  const auto r = t.run();
+  const auto r = run_objective(cfg, model, std::move(obj), dir / "run");
   EXPECT_LT(r.last_loss, r.first_loss);
   EXPECT_GT(r.last_eval.value, before + 0.1) << "MRR " << before << " -> " << r.last_eval.value;
   EXPECT_TRUE(fs::exists(dir / "run" / "best" / "config.json"));
@@ -232,7 +230,7 @@ TEST(Finetune, ClassificationRunKilledAndResumedIsBitIdentical) {
   const auto rest = run(cfg, dir / "resumed", 77, /*resume=*/true);
   EXPECT_EQ(rest.steps, 6);
   EXPECT_EQ(full.last_loss, rest.last_loss);
-  auto a = weights(full.last_checkpoint), b = weights(rest.last_checkpoint);
+  auto a = test::checkpoint_weights(full.last_checkpoint), b = test::checkpoint_weights(rest.last_checkpoint);
   for (auto& [name, t] : a) EXPECT_TRUE(torch::equal(t, b.at(name))) << name;
   // The head carries the dataset's labels; the metrics agree with the predictions file.
   auto m = model::load_pretrained(full.last_checkpoint);
@@ -328,11 +326,7 @@ TEST(Finetune, TypeInferenceChunksKeepEveryLabelledWordAndLearn) {
   auto model = tiny_with_head(obj->head(), 4);
   const auto before = obj->evaluate(model, torch::Device(torch::kCPU));
   EXPECT_EQ(before.metrics["labelled"].get<int64_t>(), 4 * labelled);  // no labelled word lost to the chunking
-  TrainOptions o;
-  o.run_dir = dir / "run";
-  o.progress = false;
-  Trainer t(cfg, model, std::move(obj), o);
-  const auto r = t.run();
+  const auto r = run_objective(cfg, model, std::move(obj), dir / "run");
   EXPECT_LT(r.last_loss, r.first_loss);
   EXPECT_GT(r.last_eval.metrics["accuracy"].get<double>(), before.metrics["accuracy"].get<double>());
   EXPECT_TRUE(r.last_eval.metrics.contains("top100_f1"));
@@ -402,7 +396,7 @@ TEST(StagedPretraining, SwitchesCorporaByStepAndResumesAcrossTheBoundary) {
   go(resumed_dir, 0, false, 4);
   const auto rest = go(resumed_dir, 9, true, 0);
   EXPECT_EQ(full.last_loss, rest.last_loss);
-  auto wa = weights(full.last_checkpoint), wb = weights(rest.last_checkpoint);
+  auto wa = test::checkpoint_weights(full.last_checkpoint), wb = test::checkpoint_weights(rest.last_checkpoint);
   for (auto& [name, t] : wa) EXPECT_TRUE(torch::equal(t, wb.at(name))) << name;
   cfg.stages = {a.string() + ":2", b.string() + ":3"};
   EXPECT_THROW_WITH(cfg.validate(), UsageError, "add up to 5 but max_steps is 6");

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "codessm/core/io.h"
 #include "codessm/data/shard_format.h"
 #include "codessm/data/tokenizer.h"
+#include "codessm/model/checkpoint.h"
 #include "codessm/model/code_model.h"
 #include "codessm/tensor/device.h"
 #include "test_utils.h"
@@ -58,6 +60,14 @@ inline std::filesystem::path write_python_shards(const std::filesystem::path& di
   for (size_t i = 0; i < files.size() && i < n_files; ++i) w.add_document(tok.encode_ids(core::read_file(files[i])));
   w.finish();
   return dir;
+}
+
+/// Every parameter of a saved checkpoint, by name (to compare runs bit for bit).
+inline std::map<std::string, torch::Tensor> checkpoint_weights(const std::filesystem::path& ckpt) {
+  auto m = model::load_pretrained(ckpt);
+  std::map<std::string, torch::Tensor> out;
+  for (auto& p : m->named_parameters()) out[p.key()] = p.value();
+  return out;
 }
 
 /// codessm-tiny (d 64, 2 layers, dropout 0.1 kept on so that RNG restore is exercised), seeded.

@@ -42,13 +42,6 @@ TrainResult run(const config::TrainConfig& cfg, const fs::path& dir, uint64_t mo
   return t.run();
 }
 
-std::map<std::string, torch::Tensor> weights(const fs::path& ckpt) {
-  auto m = model::load_pretrained(ckpt);
-  std::map<std::string, torch::Tensor> out;
-  for (auto& p : m->named_parameters()) out[p.key()] = p.value();
-  return out;
-}
-
 TEST_F(TrainerTest, LossFallsOnAFixedRealBatch) {
   data::MlmBatcherOptions bo;
   bo.batch_size = 4;
@@ -101,7 +94,7 @@ TEST_F(TrainerTest, KilledAndResumedRunIsBitIdenticalToAnUninterruptedOne) {
   EXPECT_TRUE(rest.finished);
   EXPECT_EQ(rest.steps, 6);
   EXPECT_EQ(full.last_loss, rest.last_loss);
-  auto a = weights(full.last_checkpoint), b = weights(rest.last_checkpoint);
+  auto a = test::checkpoint_weights(full.last_checkpoint), b = test::checkpoint_weights(rest.last_checkpoint);
   ASSERT_EQ(a.size(), b.size());
   for (auto& [name, t] : a) EXPECT_TRUE(torch::equal(t, b.at(name))) << name << " differs";
   EXPECT_EQ(read_train_state(full.last_checkpoint).to_json(), read_train_state(rest.last_checkpoint).to_json());
