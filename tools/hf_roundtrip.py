@@ -92,7 +92,7 @@ def perturb(model, torch, seed):
 def forward(model, torch, inputs):
     with torch.no_grad():
         o = model(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"],
-                  token_type_ids=inputs["token_type_ids"], output_hidden_states=True, return_dict=True)
+                  token_type_ids=inputs["token_type_ids"], output_hidden_states=True)
     return o.logits.contiguous(), o.hidden_states[-1].contiguous()
 
 
