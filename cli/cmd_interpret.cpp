@@ -54,6 +54,9 @@ void setup(CLI::App& app) {
   cmd->add_flag("--no-figures", f->no_figures, "write JSON, Markdown and CSV only");
   cmd->add_option("--max-kernel-figures", f->run.report.max_kernel_figures, "per-filter figures at most")
       ->capture_default_str();
+  cmd->add_option("--max-json-curves", f->run.report.max_json_curves,
+                  "filters whose kernel and spectrum samples go into interpret.json for `codessm report` (-1 = all)")
+      ->capture_default_str();
   cmd->add_option("--threads", f->threads, "CPU threads for LibTorch (0 = default)")->capture_default_str();
   cmd->callback([f] {
     if (f->threads > 0) torch::set_num_threads(f->threads);

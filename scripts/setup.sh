@@ -16,6 +16,7 @@ PKGS=(
   coinor-libclp-dev
   libgloo-dev
   gnuplot-nox
+  chromium                          # headless browser for the `codessm report` page tests (tests/browser)
 )
 
 # Node.js + npm (tree-sitter grammars come from npm). Some images ship nodejs with npm bundled
@@ -42,7 +43,8 @@ else
 fi
 
 # npm packages pinned by package-lock.json (tree-sitter grammars and runtime, the GPT-2 BPE reference
-# encoder used by the tokenizer parity tests). --ignore-scripts: we compile the C sources ourselves.
+# encoder used by the tokenizer parity tests, uPlot inlined into `codessm report` pages, playwright-core that
+# drives the system Chromium in the browser tests; it downloads no browser with --ignore-scripts). --ignore-scripts: we compile the C sources ourselves.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ -f "$ROOT/package-lock.json" ]; then
   if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then

@@ -76,7 +76,7 @@ ReportFiles write_interpret_report(const InterpretResult& r, const fs::path& out
   files.json = out / "interpret.json";
   files.markdown = out / "interpret.md";
   files.csv = out / "interpret.csv";
-  report::write_json(files.json, report::make_envelope(kKernelsSchema, kKernelsSchemaVersion, to_json(r), opts.command));
+  report::write_json(files.json, report::make_envelope(kKernelsSchema, kKernelsSchemaVersion, to_json(r, opts.max_json_curves), opts.command));
   const auto table = filter_table(r);
   report::write_text(files.csv, table.to_csv());
 

@@ -44,6 +44,21 @@ BinSets bins_from(const json& j) {
   return b;
 }
 
+/// 6 significant digits: enough to draw a curve, about a third of the bytes of a full double.
+json compact_array(const std::vector<double>& v) {
+  json a = json::array();
+  for (double x : v) a.push_back(std::isfinite(x) ? json(std::stod(fmt::format("{:.6g}", x))) : json_number(x));
+  return a;
+}
+
+json curves_json(const FilterReport& f) {
+  return {{"time_start", f.time_x.empty() ? 0.0 : f.time_x.front()},
+          {"time", compact_array(f.time_y)},
+          {"frequency_step", f.frequency.size() > 1 ? f.frequency[1] - f.frequency[0] : 0.0},
+          {"magnitude", compact_array(f.magnitude)},
+          {"phase", compact_array(f.phase)}};
+}
+
 json filter_json(const FilterReport& f) {
   const auto& m = f.metrics;
   json j = {{"layer", f.layer},
@@ -109,7 +124,7 @@ json counts_json(const InterpretResult& r, FilterClass FilterReport::*field) {
 
 }  // namespace
 
-json to_json(const InterpretResult& r) {
+json to_json(const InterpretResult& r, int64_t max_curves) {
   const auto& m = r.model;
   json j;
   j["source"] = r.source;
@@ -137,7 +152,14 @@ json to_json(const InterpretResult& r) {
   j["fir_bins"] = bins_json(r.fir_bins);
   j["combine_rule"] = combine_rule_text();
   json filters = json::array();
-  for (auto& f : r.filters) filters.push_back(filter_json(f));
+  int64_t curves = 0;
+  for (auto& f : r.filters) {
+    filters.push_back(filter_json(f));
+    if (!f.time_y.empty() && !f.magnitude.empty() && (max_curves < 0 || curves < max_curves)) {
+      filters.back()["curves"] = curves_json(f);
+      ++curves;
+    }
+  }
   j["filters"] = filters;
   json pairs = json::array();
   for (auto& p : r.pairs)

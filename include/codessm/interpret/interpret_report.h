@@ -20,6 +20,7 @@ struct ReportOptions {
   bool figures = true;             ///< write figure scripts and render them
   int64_t max_kernel_figures = 64; ///< per-filter figures at most (the first filters in order); layer figures always
   int64_t max_series = 8;          ///< kernels overlaid per panel in the per-layer magnitude/phase figures
+  int64_t max_json_curves = 256;   ///< filters whose curves go into interpret.json (-1 = all; `codessm report`)
   std::string command;             ///< recorded in the JSON envelope
 };
 
