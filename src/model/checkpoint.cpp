@@ -139,7 +139,10 @@ LoadReport load_weights(CodeModel& model, const fs::path& weights, bool strict_h
   }
   for (auto& n : expected) {
     if (found.count(n)) continue;
-    if (starts_with(n, base) || strict_head) {
+    // HF's *ForMaskedLM classes have no pooler (BertModel(add_pooling_layer=False)); like transformers, a
+    // checkpoint without one loads with the pooler freshly initialised, and the report says so.
+    const bool pooler = starts_with(n, base + "pooler.");
+    if (!pooler && (starts_with(n, base) || strict_head)) {
       throw DataError(fmt::format("checkpoint '{}': missing tensor '{}' (the config expects it; was the checkpoint "
                                   "saved from a different variant?)", store.describe(), n));
     }

@@ -201,3 +201,29 @@ TEST(Checkpoint, LoadsABareBiGSModelWithoutPrefixAndIgnoresBiGSExtras) {
   m2->eval();
   EXPECT_TRUE(torch::equal(m->encode({ids, {}, {}}, false).last_hidden, m2->encode({ids, {}, {}}, false).last_hidden));
 }
+
+TEST(Checkpoint, MaskedLMWithoutPoolerLoadsAsTransformersWritesIt) {
+  // transformers' BertForMaskedLM has no pooler (add_pooling_layer=False), so its files lack bert.pooler.*; they
+  // load with the pooler freshly initialised (reported), and the MLM logits do not depend on it.
+  auto dir = saved_tiny("no_pooler", 0, "bertcoder-tiny");
+  auto full = model::load_pretrained(dir);
+  tensor::SafetensorsStore s(dir);
+  tensor::NamedTensors keep;
+  for (auto& n : s.names())
+    if (n.rfind("bert.pooler.", 0) != 0) keep.emplace_back(n, s.load(n));
+  ASSERT_EQ(keep.size() + 2, s.names().size());
+  tensor::save_safetensors(dir / "model.safetensors", keep, {{"format", "pt"}});
+  model::LoadReport rep;
+  auto m = model::load_pretrained(dir, {}, &rep);
+  EXPECT_EQ(rep.missing_initialised, (std::vector<std::string>{"bert.pooler.dense.bias", "bert.pooler.dense.weight"}));
+  full->eval();
+  m->eval();
+  torch::NoGradGuard g;
+  auto ids = torch::randint(1, 1000, {2, 9}, torch::kInt64);
+  model::ModelInput mi{ids, torch::ones_like(ids), {}};
+  EXPECT_TRUE(torch::equal(m->forward(mi).logits, full->forward(mi).logits));
+  // Any other missing backbone tensor is still an error.
+  keep.erase(keep.begin());
+  tensor::save_safetensors(dir / "model.safetensors", keep, {{"format", "pt"}});
+  EXPECT_THROW_WITH(model::load_pretrained(dir), DataError, "missing tensor");
+}
