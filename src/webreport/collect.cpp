@@ -33,7 +33,20 @@ bool is_metrics_log(const fs::path& p) {
   return p.extension() == ".jsonl" && n.rfind("metrics", 0) == 0;
 }
 
-std::string shown(const fs::path& p) { return p.lexically_normal().string(); }
+/// The path as the page shows it: relative to the current folder when it lies below it (a page made in a
+/// checkout names runs/demo/..., not /home/...), else as given.
+std::string shown(const fs::path& p) {
+  const fs::path n = p.lexically_normal();
+  if (n.is_absolute()) {
+    std::error_code ec;
+    const fs::path cwd = fs::current_path(ec);
+    if (!ec) {
+      const fs::path rel = n.lexically_relative(cwd);
+      if (!rel.empty() && *rel.begin() != "..") return rel.string();
+    }
+  }
+  return n.string();
+}
 
 class Collector {
  public:

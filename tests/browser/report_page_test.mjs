@@ -1,6 +1,7 @@
 // Browser test of the `codessm report` page (ctest label "browser"): builds real inputs with the codessm binary
 // (two tiny CodeSSM checkpoints → interpret, interpret --compare), adds the committed outputs of a demo run
-// (tests/browser/fixtures: probing summary, metrics.jsonl and run reports, bench JSON, a study-like envelope),
+// (tests/browser/fixtures: probing summary and one DirectProbe report, metrics.jsonl and the run report, bench
+// JSON), an envelope of an unknown schema,
 // a truncated JSON file and a missing folder, writes the page, and opens it from disk in Debian's Chromium
 // (headless, driven by playwright-core). Checks: no console errors or page errors, no network request, every
 // section drawn, the bad inputs named, a click on a grid cell shows that kernel's time and frequency plots, and
@@ -46,6 +47,10 @@ run("interpret", "--compare", path.join(runDir, "interpret-1/interpret.json"), p
 const broken = path.join(runDir, "broken/interpret.json");
 fs.mkdirSync(path.dirname(broken), { recursive: true });
 fs.writeFileSync(broken, fs.readFileSync(path.join(runDir, "interpret-1/interpret.json"), "utf8").slice(0, 500));
+// An envelope of a schema the page does not know (as a study report is to this page): the generic tables.
+fs.mkdirSync(path.join(runDir, "study"), { recursive: true });
+fs.writeFileSync(path.join(runDir, "study/study.json"), JSON.stringify({ schema: "browser_test.unknown", schema_version: 1,
+  results: { note: "generic view", rows: [{ model: "a", score: 0.5 }, { model: "b", score: 0.25 }] } }));
 const missing = path.join(work, "no-such-run");
 const page = path.join(work, "report.html");
 const out = run("report", runDir, path.join(here, "fixtures"), missing, "--out", page, "--title", "browser test");

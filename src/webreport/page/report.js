@@ -44,6 +44,14 @@
   function pct(v) { return typeof v === "number" ? (100 * v).toFixed(1) + " %" : "–"; }
   function isScalar(v) { return v === null || ["string", "number", "boolean"].includes(typeof v); }
   function docsOf(pred) { return DATA.documents.filter(d => pred(d.kind)); }
+  // Short names for series: drop the folders all paths share; a lone path keeps its last two parts.
+  function shortNames(paths) {
+    const parts = paths.map(p => p.split("/").filter(Boolean));
+    if (parts.length === 1) return [parts[0].slice(-2).join("/") || paths[0]];
+    let k = 0;
+    while (parts.every(q => q.length > k + 1 && q[k] === parts[0][k])) k++;
+    return parts.map((q, i) => q.slice(k).join("/") || paths[i]);
+  }
   function results(d) { return d.data && typeof d.data === "object" && "results" in d.data ? d.data.results : d.data; }
 
   function docBox(d, extra) {
@@ -89,6 +97,10 @@
       if (v.every(isScalar)) return el("span", { class: "path", text: v.length > 64 ? `[${v.slice(0, 64).map(x => fmt(x, 6)).join(", ")}, … ${v.length} values]` : `[${v.map(x => fmt(x, 6)).join(", ")}]` });
       return el("div", {}, v.slice(0, 50).map(x => genericView(x, depth + 1)));
     }
+    // {name: {scalar fields}, ...} (e.g. benchmark results keyed by case): one row per name.
+    const vals = Object.values(v);
+    if (vals.length > 1 && vals.every(x => x && typeof x === "object" && !Array.isArray(x) && Object.values(x).every(isScalar)))
+      return objectTable(Object.entries(v).map(([k, x]) => Object.assign({ name: k }, x)));
     const t = el("table", {});
     for (const [k, x] of Object.entries(v)) {
       const cell = el("td", {}, depth > 4 ? el("span", { class: "path", text: JSON.stringify(x).slice(0, 400) }) : genericView(x, depth + 1));
@@ -100,7 +112,7 @@
 
   // ---- charts (uPlot) ------------------------------------------------------------------------------------
   // spec: {title, xlabel, ylabel, series: [{label, x: [], y: [], color, points}], hlines/vlines: [{v, label, color}],
-  //        logY, width, height, xTicks: {value: label}}
+  //        logY, width, height, integerX (layers, steps: whole-number ticks)}
   function chart(parent, spec) {
     const box = el("div", { class: "chart", "data-chart": spec.title || "" }, el("div", { class: "chart-title", text: spec.title || "" }));
     parent.append(box);
@@ -116,7 +128,7 @@
     const opts = {
       width: spec.width || 420, height: spec.height || 240,
       scales: { x: { time: false }, y: spec.logY ? { distr: 3 } : {} },
-      axes: [{ label: spec.xlabel || "", values: spec.xTicks ? (u, vals) => vals.map(v => spec.xTicks[v] !== undefined ? spec.xTicks[v] : "") : undefined },
+      axes: [{ label: spec.xlabel || "", incrs: spec.integerX ? [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000] : undefined },
              { label: spec.ylabel || "", size: 60 }],
       legend: { show: true },
       series: [{ label: spec.xlabel || "x" }].concat(series.map((s, i) => ({
@@ -181,7 +193,7 @@
       `${m.ssm_kernels} kernel(s) per block${m.hf_conv ? ` · HF conv, ${m.hf_conv_groups} groups` : ""} · L = ${r.length} (${r.length_source}) · ` +
       `skip term ${r.include_skip ? "included" : "not included"}`));
     box.append(el("div", { class: "meta" },
-      `Thresholds: SC < ${t.sc_low} low, SC > ${t.sc_high} high; LHFR > ${t.lhfr_low} low, LHFR < ${t.lhfr_high} high. Combined: ${r.combine_rule || ""}`));
+      `Thresholds: SC < ${fmt(t.sc_low)} low, SC > ${fmt(t.sc_high)} high; LHFR > ${fmt(t.lhfr_low)} low, LHFR < ${fmt(t.lhfr_high)} high. Combined: ${r.combine_rule || ""}`));
     const filters = r.filters || [];
     const layers = [...new Set(filters.map(f => f.layer))].sort((a, b) => a - b);
     const cols = columnsOf(filters);
@@ -228,10 +240,10 @@
       return { label: multi ? `${c.dir} ${c.key}` : c.dir, x: fs.map(f => f.layer), y: fs.map(f => num(f[field])),
                color: PALETTE[i % PALETTE.length] };
     });
-    chart(charts, { title: "spectral centroid (cycles/sample)", xlabel: "layer", ylabel: "SC", series: seriesFor("spectral_centroid"),
-      hlines: [{ v: t.sc_low, label: "sc_low " + t.sc_low, color: CLASS_COLORS.low }, { v: t.sc_high, label: "sc_high " + t.sc_high, color: CLASS_COLORS.high }] });
-    chart(charts, { title: "low/high frequency ratio (log)", xlabel: "layer", ylabel: "LHFR", logY: true, series: seriesFor("lhfr"),
-      hlines: [{ v: t.lhfr_low, label: "lhfr_low " + t.lhfr_low, color: CLASS_COLORS.low }, { v: t.lhfr_high, label: "lhfr_high " + t.lhfr_high, color: CLASS_COLORS.high }] });
+    chart(charts, { title: "spectral centroid (cycles/sample)", xlabel: "layer", ylabel: "SC", series: seriesFor("spectral_centroid"), integerX: true,
+      hlines: [{ v: t.sc_low, label: "sc_low " + fmt(t.sc_low), color: CLASS_COLORS.low }, { v: t.sc_high, label: "sc_high " + fmt(t.sc_high), color: CLASS_COLORS.high }] });
+    chart(charts, { title: "low/high frequency ratio (log)", xlabel: "layer", ylabel: "LHFR", logY: true, series: seriesFor("lhfr"), integerX: true,
+      hlines: [{ v: t.lhfr_low, label: "lhfr_low " + fmt(t.lhfr_low), color: CLASS_COLORS.low }, { v: t.lhfr_high, label: "lhfr_high " + fmt(t.lhfr_high), color: CLASS_COLORS.high }] });
     if (cols.length > 16) charts.append(el("div", { class: "note", text: `first 16 of ${cols.length} kernel columns drawn` }));
     if (cells.length) cells[0].click();
   }
@@ -284,10 +296,10 @@
           series.push({ label: `B ${dir}`, x: fs.map(c => c.layer), y: fs.map(c => num(c.sc_b)), color: PALETTE[2 * i + 1] });
         });
         const t = (r.analysis_a || {}).thresholds || {};
-        chart(charts, { title: "spectral centroid per layer, A vs B (kernel 0)", xlabel: "layer", ylabel: "SC", series,
+        chart(charts, { title: "spectral centroid per layer, A vs B (kernel 0)", xlabel: "layer", ylabel: "SC", series, integerX: true,
           hlines: [{ v: t.sc_low, label: "sc_low", color: CLASS_COLORS.low }, { v: t.sc_high, label: "sc_high", color: CLASS_COLORS.high }] });
         const ly = r.layers || [];
-        chart(charts, { title: "mean ΔSC per layer (B − A)", xlabel: "layer", ylabel: "ΔSC", series: [{ label: "mean ΔSC", x: ly.map(l => l.layer), y: ly.map(l => num(l.mean_d_sc)) }],
+        chart(charts, { title: "mean ΔSC per layer (B − A)", xlabel: "layer", ylabel: "ΔSC", integerX: true, series: [{ label: "mean ΔSC", x: ly.map(l => l.layer), y: ly.map(l => num(l.mean_d_sc)) }],
           hlines: [{ v: 0, color: "#999" }] });
         box.append(el("h4", { text: "per layer" }), objectTable(ly));
         box.append(el("details", {}, el("summary", { text: `every filter (${ch.length})` }), objectTable(ch)));
@@ -317,9 +329,9 @@
       body.append(el("h3", { text: `task: ${task}` }));
       const charts = el("div", { class: "charts" });
       body.append(charts);
-      chart(charts, { title: `${task}: mean accuracy over labels per layer`, xlabel: "layer", ylabel: "accuracy",
+      chart(charts, { title: `${task}: mean accuracy over labels per layer`, xlabel: "layer", ylabel: "accuracy", integerX: true,
         series: models.map((m, i) => { const rr = tr.filter(r => r.name === m); return { label: m, x: rr.map(r => r.layer), y: rr.map(r => r.mean_over_labels), color: PALETTE[i % PALETTE.length] }; }) });
-      chart(charts, { title: `${task}: clusters per layer`, xlabel: "layer", ylabel: "clusters",
+      chart(charts, { title: `${task}: clusters per layer`, xlabel: "layer", ylabel: "clusters", integerX: true,
         series: models.map((m, i) => { const rr = tr.filter(r => r.name === m); return { label: m, x: rr.map(r => r.layer), y: rr.map(r => r.clusters), color: PALETTE[i % PALETTE.length] }; }) });
       if (tr.some(r => r.per_value)) {
         // By AST distance at one layer (chosen), all checkpoints side by side.
@@ -368,7 +380,8 @@
   // Training: metrics.jsonl curves (one chart per record kind and field, one series per run), run reports.
   section("training", "Training (pretraining, fine-tuning)", k => k === "train.metrics" || k.startsWith("train.") || k.startsWith("eval."), (body, docs) => {
     const logs = docs.filter(d => d.kind === "train.metrics");
-    const runName = d => d.path.replace(/\/?metrics[^/]*\.jsonl$/, "") || d.path;
+    const names = shortNames(logs.map(d => d.path.replace(/\/?metrics[^/]*\.jsonl$/, "") || d.path));
+    const runName = d => names[logs.indexOf(d)];
     if (logs.length) {
       body.append(el("div", { class: "meta" }, logs.map(d => el("div", {}, el("span", { class: "path", text: d.path }),
         ` · ${d.data.records.length} records` + (d.data.stride > 1 ? ` (every ${d.data.stride}th of ${d.data.lines} lines)` : "")))));
@@ -381,12 +394,31 @@
         body.append(el("h3", { text: `${kind} records` }));
         const charts = el("div", { class: "charts" });
         body.append(charts);
-        for (const field of fields) {
+        // A field with one value throughout (epoch 0, batches 4) is listed, not drawn.
+        const values = f => new Set(logs.flatMap(d => d.data.records.filter(r => (r.kind || "record") === kind && typeof r[f] === "number").map(r => r[f])));
+        const constant = fields.filter(f => values(f).size === 1);
+        if (constant.length) charts.before(el("div", { class: "note", text: "the same in every record: " + constant.map(f => `${f} = ${fmt([...values(f)][0], 6)}`).join(", ") }));
+        for (const field of fields.filter(f => !constant.includes(f))) {
           const series = logs.map((d, i) => { const rs = d.data.records.filter(r => (r.kind || "record") === kind && typeof r[field] === "number" && typeof r.step === "number");
             return { label: runName(d), x: rs.map(r => r.step), y: rs.map(r => r[field]), color: PALETTE[i % PALETTE.length] }; });
-          chart(charts, { title: `${kind}: ${field}`, xlabel: "step", ylabel: field, series, width: 380, height: 210,
-            logY: field === "lr" ? false : undefined });
+          chart(charts, { title: `${kind}: ${field}`, xlabel: "step", ylabel: field, series, width: 380, height: 210, integerX: true });
         }
+      }
+    }
+    // Spectral monitoring (records with "spectral": [{layer, direction, spectral_centroid, lhfr}]): SC of every
+    // layer over the steps, per run and direction.
+    for (const d of logs) {
+      const recs = d.data.records.filter(r => Array.isArray(r.spectral) && r.spectral.length && typeof r.step === "number");
+      if (!recs.length) continue;
+      body.append(el("h3", { text: `spectral monitoring: ${runName(d)}` }));
+      const charts = el("div", { class: "charts" });
+      body.append(charts);
+      for (const dir of ["forward", "backward"]) {
+        const layers = [...new Set(recs.flatMap(r => r.spectral.filter(x => x.direction === dir).map(x => x.layer)))].sort((a, b) => a - b);
+        if (!layers.length) continue;
+        chart(charts, { title: `${dir} kernels: spectral centroid over training`, xlabel: "step", ylabel: "SC", integerX: true, width: 420,
+          series: layers.map((L, i) => { const pts = recs.map(r => [r.step, r.spectral.find(x => x.direction === dir && x.layer === L)]).filter(p => p[1]);
+            return { label: `layer ${L}`, x: pts.map(p => p[0]), y: pts.map(p => num(p[1].spectral_centroid)), color: PALETTE[i % PALETTE.length] }; }) });
       }
     }
     for (const d of docs.filter(d => d.kind !== "train.metrics")) {
