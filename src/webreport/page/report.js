@@ -125,18 +125,31 @@
     });
     const data = tables.length === 1 ? tables[0] : uPlot.join(tables);
     const lines = (spec.hlines || []).map(h => Object.assign({ axis: "y" }, h)).concat((spec.vlines || []).map(h => Object.assign({ axis: "x" }, h)));
+    // The y range takes in the threshold lines, so a threshold outside the data still shows where it lies.
+    const marks = lines.filter(l => l.axis === "y").map(l => finite(l.v)).filter(v => v !== null && (!spec.logY || v > 0));
+    const yRange = (u, min, max) => {
+      if (min === null || max === null) return [min, max];
+      const lo = Math.min(min, ...marks), hi = Math.max(max, ...marks);
+      if (spec.logY) return uPlot.rangeLog(lo, hi, 10, true);
+      const pad = (hi - lo) * 0.06 || Math.abs(hi) * 0.1 || 1;
+      return [lo - pad, hi + pad];
+    };
     const opts = {
       width: spec.width || 420, height: spec.height || 240,
-      scales: { x: { time: false }, y: spec.logY ? { distr: 3 } : {} },
+      scales: { x: { time: false }, y: Object.assign(spec.logY ? { distr: 3 } : {}, { range: yRange }) },
       axes: [{ label: spec.xlabel || "", incrs: spec.integerX ? [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000] : undefined },
              { label: spec.ylabel || "", size: 60 }],
       legend: { show: true },
       series: [{ label: spec.xlabel || "x" }].concat(series.map((s, i) => ({
-        label: s.label, stroke: s.color || PALETTE[i % PALETTE.length], width: 1.5, spanGaps: false,
+        label: s.label, stroke: s.color || PALETTE[i % PALETTE.length], width: 1.5, spanGaps: false, dash: s.dash,
         paths: s.points ? () => null : undefined, points: { show: s.points || s.x.length <= 40, size: s.points ? 7 : 5 },
       }))),
       hooks: { draw: [u => {
         const ctx = u.ctx;
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+        ctx.clip();
         for (const ln of lines) {
           const v = finite(ln.v);
           if (v === null || (spec.logY && ln.axis === "y" && v <= 0)) continue;
@@ -159,6 +172,7 @@
           }
           ctx.restore();
         }
+        ctx.restore();
       }] },
     };
     return new uPlot(opts, data, box);
@@ -292,8 +306,8 @@
         const series = [];
         ["forward", "backward"].forEach((dir, i) => {
           const fs = ch.filter(c => c.direction === dir && c.kind === "ssm" && c.index === 0);
-          series.push({ label: `A ${dir}`, x: fs.map(c => c.layer), y: fs.map(c => num(c.sc_a)), color: PALETTE[2 * i] });
-          series.push({ label: `B ${dir}`, x: fs.map(c => c.layer), y: fs.map(c => num(c.sc_b)), color: PALETTE[2 * i + 1] });
+          series.push({ label: `A ${dir}`, x: fs.map(c => c.layer), y: fs.map(c => num(c.sc_a)), color: PALETTE[i] });
+          series.push({ label: `B ${dir}`, x: fs.map(c => c.layer), y: fs.map(c => num(c.sc_b)), color: PALETTE[i], dash: [6, 4] });
         });
         const t = (r.analysis_a || {}).thresholds || {};
         chart(charts, { title: "spectral centroid per layer, A vs B (kernel 0)", xlabel: "layer", ylabel: "SC", series, integerX: true,
@@ -301,8 +315,9 @@
         const ly = r.layers || [];
         chart(charts, { title: "mean ΔSC per layer (B − A)", xlabel: "layer", ylabel: "ΔSC", integerX: true, series: [{ label: "mean ΔSC", x: ly.map(l => l.layer), y: ly.map(l => num(l.mean_d_sc)) }],
           hlines: [{ v: 0, color: "#999" }] });
-        box.append(el("h4", { text: "per layer" }), objectTable(ly));
-        box.append(el("details", {}, el("summary", { text: `every filter (${ch.length})` }), objectTable(ch)));
+        box.append(el("h4", { text: "per layer" }), objectTable(ly, { columns: ["layer", "filters", "mean_d_sc", "classes_up", "classes_down", "toward"] }));
+        box.append(el("details", {}, el("summary", { text: `every filter (${ch.length})` }), objectTable(ch, { columns: ["filter", "layer", "direction",
+          "kind", "index", "sc_a", "sc_b", "d_sc", "lhfr_a", "lhfr_b", "d_log10_lhfr", "class_a", "class_b", "class_shift"] })));
         if ((r.warnings || []).length) box.append(el("div", { class: "problems", text: r.warnings.join("; ") }));
       });
     }
@@ -350,7 +365,9 @@
         charts.append(el("div", {}, el("label", {}, "layer", sel), slot));
         draw();
       }
-      // Per-label accuracy grid per checkpoint (layer × label).
+      // Per-label accuracy grid per checkpoint (layer × label), side by side.
+      const grids = el("div", { class: "charts" });
+      body.append(grids);
       for (const m of models) {
         const rr = tr.filter(r => r.name === m).sort((a, b) => a.layer - b.layer);
         if (!rr.length) continue;
@@ -365,7 +382,7 @@
             return el("td", { class: "acc", style: typeof a === "number" ? `background: hsl(${Math.round(120 * a)}, 55%, ${88 - 30 * a}%)` : null, text: pct(a) });
           }), el("td", { class: "num", text: pct(r.mean_over_labels) }), el("td", { class: "num", text: pct(r.overall) })));
         }
-        body.append(el("details", { open: true }, el("summary", { text: `${m}: accuracy per label and layer` }), el("div", { class: "scroll" }, t)));
+        grids.append(el("details", { open: true }, el("summary", { text: `${m}: accuracy per label and layer` }), el("div", { class: "scroll" }, t)));
       }
     }
     const single = docs.filter(d => d.kind === "codessm.probe.directprobe");
