@@ -30,4 +30,8 @@ if has probe && [ -x "$ROOT/scripts/demo_probe.sh" ]; then
   echo "== 5. DirectProbe on the model's hidden representations"
   bash "$ROOT/scripts/demo_probe.sh" "$BIN" "$OUT"
 fi
+if has report; then
+  echo "== 6. one HTML page of everything above (self-contained; open it in a browser)"
+  "$BIN" report "$OUT" --out "$OUT/report.html" --title "codessm demo"
+fi
 echo "== done: results in $OUT"

@@ -145,34 +145,26 @@
         paths: s.points ? () => null : undefined, points: { show: s.points || s.x.length <= 40, size: s.points ? 7 : 5 },
       }))),
       hooks: { draw: [u => {
-        const ctx = u.ctx;
-        ctx.save();
-        ctx.beginPath();
-        ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
-        ctx.clip();
+        const ctx = u.ctx, bb = u.bbox;
         for (const ln of lines) {
           const v = finite(ln.v);
           if (v === null || (spec.logY && ln.axis === "y" && v <= 0)) continue;
+          const p = u.valToPos(v, ln.axis, true);
+          const inside = ln.axis === "y" ? p >= bb.top && p <= bb.top + bb.height : p >= bb.left && p <= bb.left + bb.width;
+          if (!inside) continue;
           ctx.save();
           ctx.strokeStyle = ln.color || "#444"; ctx.setLineDash([5, 4]); ctx.lineWidth = 1.2;
           ctx.beginPath();
-          if (ln.axis === "y") {
-            const p = u.valToPos(v, "y", true);
-            ctx.moveTo(u.bbox.left, p); ctx.lineTo(u.bbox.left + u.bbox.width, p);
-          } else {
-            const p = u.valToPos(v, "x", true);
-            ctx.moveTo(p, u.bbox.top); ctx.lineTo(p, u.bbox.top + u.bbox.height);
-          }
+          if (ln.axis === "y") { ctx.moveTo(bb.left, p); ctx.lineTo(bb.left + bb.width, p); }
+          else { ctx.moveTo(p, bb.top); ctx.lineTo(p, bb.top + bb.height); }
           ctx.stroke();
           if (ln.label) {
             ctx.fillStyle = ln.color || "#444"; ctx.font = `${11 * devicePixelRatio}px sans-serif`;
-            const p = u.valToPos(v, ln.axis, true);
-            if (ln.axis === "y") ctx.fillText(ln.label, u.bbox.left + 4, p - 3);
-            else ctx.fillText(ln.label, p + 3, u.bbox.top + 12 * devicePixelRatio);
+            if (ln.axis === "y") ctx.fillText(ln.label, bb.left + 4, p < bb.top + 14 * devicePixelRatio ? p + 12 * devicePixelRatio : p - 3);
+            else ctx.fillText(ln.label, p + 3, bb.top + 12 * devicePixelRatio);
           }
           ctx.restore();
         }
-        ctx.restore();
       }] },
     };
     return new uPlot(opts, data, box);
@@ -283,12 +275,12 @@
     const fx = c.magnitude.map((_, i) => i * c.frequency_step);
     const t = r.thresholds || {};
     chart(charts, { title: f.kind === "conv" ? "mean taps h[m]" : "kernel K[l] (time)", xlabel: f.kind === "conv" ? "offset m" : "l", ylabel: "K",
-      series: [{ label: "K", x: tx, y: c.time, color: "#1d2330" }], width: 400 });
+      series: [{ label: "K", x: tx, y: c.time, color: "#1d2330" }], width: 360 });
     chart(charts, { title: "magnitude spectrum |X(f)|", xlabel: "f (cycles/sample)", ylabel: "|X|",
-      series: [{ label: "|X|", x: fx, y: c.magnitude, color: CLASS_COLORS[f.class_combined] || "#1d2330" }], width: 400,
+      series: [{ label: "|X|", x: fx, y: c.magnitude, color: CLASS_COLORS[f.class_combined] || "#1d2330" }], width: 360,
       vlines: [{ v: num(f.dominant_frequency), label: "dominant", color: "#6b4fbb" }, { v: num(f.spectral_centroid), label: "SC", color: "#d08a1c" },
                { v: t.sc_low, color: CLASS_COLORS.low }, { v: t.sc_high, color: CLASS_COLORS.high }] });
-    if (c.phase) chart(charts, { title: "phase", xlabel: "f (cycles/sample)", ylabel: "rad", series: [{ label: "phase", x: fx, y: c.phase, color: "#7f7f7f" }], width: 400 });
+    if (c.phase) chart(charts, { title: "phase", xlabel: "f (cycles/sample)", ylabel: "rad", series: [{ label: "phase", x: fx, y: c.phase, color: "#7f7f7f" }], width: 360 });
   }
 
   // Spectral shift between two checkpoints.
