@@ -50,7 +50,8 @@ fs.writeFileSync(broken, fs.readFileSync(path.join(runDir, "interpret-1/interpre
 // An envelope of a schema the page does not know (as a study report is to this page): the generic tables.
 fs.mkdirSync(path.join(runDir, "study"), { recursive: true });
 fs.writeFileSync(path.join(runDir, "study/study.json"), JSON.stringify({ schema: "browser_test.unknown", schema_version: 1,
-  results: { note: "generic view", rows: [{ model: "a", score: 0.5 }, { model: "b", score: 0.25 }] } }));
+  results: { note: "generic view", rows: [{ model: "a", score: 0.5, details: { seeds: [1, 2] } }, { model: "b", score: 0.25 }],
+             by_model: { a: { f1: 0.5 }, b: { f1: 0.25 } } } }));
 const missing = path.join(work, "no-such-run");
 const page = path.join(work, "report.html");
 const out = run("report", runDir, path.join(here, "fixtures"), missing, "--out", page, "--title", "browser test");

@@ -76,13 +76,15 @@
   function objectTable(rows, opts) {
     opts = opts || {};
     const cols = opts.columns || [];
-    if (!opts.columns) for (const r of rows) for (const [k, v] of Object.entries(r || {}))
-      if (isScalar(v) && !cols.includes(k)) cols.push(k);
+    if (!opts.columns) for (const r of rows) for (const k of Object.keys(r || {})) if (!cols.includes(k)) cols.push(k);
     const limit = opts.limit || 500;
     const t = el("table", {}, el("tr", {}, cols.map(c => el("th", { text: c }))));
     rows.slice(0, limit).forEach(r => t.append(el("tr", {}, cols.map(c => {
       const v = r ? r[c] : undefined;
-      return el("td", { class: typeof v === "number" ? "num" : null, text: isScalar(v) ? fmt(v, 6) : v === undefined ? "" : JSON.stringify(v) });
+      if (v !== undefined && !isScalar(v))  // nested values (a study's findings, details): folded
+        return el("td", {}, el("details", {}, el("summary", { text: Array.isArray(v) ? `${v.length} items` : `${Object.keys(v).length} fields` }),
+          genericView(v, (opts.depth || 0) + 1)));
+      return el("td", { class: typeof v === "number" ? "num" : null, text: v === undefined ? "" : fmt(v, 6) });
     }))));
     const box = el("div", { class: "scroll" }, t);
     if (rows.length > limit) box.append(el("div", { class: "note", text: `first ${limit} of ${rows.length} rows` }));
@@ -93,14 +95,14 @@
     depth = depth || 0;
     if (isScalar(v)) return el("span", { text: fmt(v, 6) });
     if (Array.isArray(v)) {
-      if (v.length && v.every(x => x && typeof x === "object" && !Array.isArray(x))) return objectTable(v);
+      if (v.length && v.every(x => x && typeof x === "object" && !Array.isArray(x))) return objectTable(v, { depth });
       if (v.every(isScalar)) return el("span", { class: "path", text: v.length > 64 ? `[${v.slice(0, 64).map(x => fmt(x, 6)).join(", ")}, … ${v.length} values]` : `[${v.map(x => fmt(x, 6)).join(", ")}]` });
       return el("div", {}, v.slice(0, 50).map(x => genericView(x, depth + 1)));
     }
     // {name: {scalar fields}, ...} (e.g. benchmark results keyed by case): one row per name.
     const vals = Object.values(v);
     if (vals.length > 1 && vals.every(x => x && typeof x === "object" && !Array.isArray(x) && Object.values(x).every(isScalar)))
-      return objectTable(Object.entries(v).map(([k, x]) => Object.assign({ name: k }, x)));
+      return objectTable(Object.entries(v).map(([k, x]) => Object.assign({ name: k }, x)), { depth });
     const t = el("table", {});
     for (const [k, x] of Object.entries(v)) {
       const cell = el("td", {}, depth > 4 ? el("span", { class: "path", text: JSON.stringify(x).slice(0, 400) }) : genericView(x, depth + 1));
