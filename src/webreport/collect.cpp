@@ -35,6 +35,14 @@ bool is_metrics_log(const fs::path& p) {
 
 /// The path as the page shows it: relative to the current folder when it lies below it (a page made in a
 /// checkout names runs/demo/..., not /home/...), else as given.
+/// A benchmark result without the envelope: bench*.json, or any JSON under a folder named bench/.
+bool is_benchmark(const fs::path& p) {
+  if (p.filename().string().rfind("bench", 0) == 0) return true;
+  for (const auto& part : p.parent_path())
+    if (part == "bench") return true;
+  return false;
+}
+
 std::string shown(const fs::path& p) {
   const fs::path n = p.lexically_normal();
   if (n.is_absolute()) {
@@ -135,6 +143,11 @@ class Collector {
       return;
     }
     const bool has_schema = j.is_object() && j.contains("schema") && j["schema"].is_string();
+    if (!has_schema && is_benchmark(p) && (j.is_object() || j.is_array())) {
+      // Benchmark scripts (tools/, bench/) write plain JSON without the envelope: shown as tables.
+      out_.documents.push_back({shown(p), shown(root), "bench.json", std::move(j)});
+      return;
+    }
     if (!has_schema) {
       if (named) problem(p, "is not a codessm result (no string field \"schema\" at the top level)");
       return;  // config.json, tokenizer files, manifests: not results

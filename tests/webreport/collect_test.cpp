@@ -38,11 +38,12 @@ TEST(WebReportCollect, FindsResultsSkipsOtherJsonAndNamesBadFiles) {
   put(d / "run/study/study.json", R"({"schema": "study.report", "results": {"rows": [1, 2]}})");
   put(d / "run/broken/compare.json", R"({"schema": "interpret.compare", "res)");
   put(d / "run/.ckpt.tmp-1/x.json", R"({"schema": "hidden"})");                              // temp folder
+  put(d / "run/bench/results/h100.json", R"({"fwd_L512": {"tokens_per_s": 1000}})");         // no envelope
   const auto c = webreport::collect_results({d / "run", d / "nowhere"});
   std::vector<std::string> kinds;
   for (auto& doc : c.documents) kinds.push_back(doc.kind);
   std::sort(kinds.begin(), kinds.end());
-  EXPECT_EQ(kinds, (std::vector<std::string>{"interpret.kernels", "study.report"}));
+  EXPECT_EQ(kinds, (std::vector<std::string>{"bench.json", "interpret.kernels", "study.report"}));
   auto* bad = problem_for(c, "broken/compare.json");
   ASSERT_NE(bad, nullptr);
   EXPECT_NE(bad->message.find("not valid JSON"), std::string::npos) << bad->message;
