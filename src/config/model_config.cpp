@@ -239,6 +239,18 @@ ModelConfig ModelConfig::from_json(const json& j, const std::string& src) {
   read_key(j, "pad_token_id", c.pad_token_id, src);
   read_key(j, "position_embedding_type", c.position_embedding_type, src);
   if (c.arch == Arch::kRoFormer) c.position_embedding_type = "none";  // RoPE lives in attention, not the embeddings
+  if (c.arch == Arch::kRoFormer) {  // RoFormerConfig options this model does not implement
+    int64_t emb = c.hidden_size;
+    bool rotary_value = false;
+    read_key(j, "embedding_size", emb, src);
+    read_key(j, "rotary_value", rotary_value, src);
+    if (emb != c.hidden_size)
+      throw UsageError(fmt::format("{}: field 'embedding_size' is {} but hidden_size is {}; codessm's RoFormer has no "
+                                   "embeddings_project, so the two must be equal", src, emb, c.hidden_size));
+    if (rotary_value)
+      throw UsageError(fmt::format("{}: field 'rotary_value' is true; codessm applies RoPE to queries and keys only "
+                                   "(RoCoder), set it to false", src));
+  }
   read_key(j, "tie_word_embeddings", c.tie_word_embeddings, src);
   read_key(j, "classifier_dropout", c.classifier_dropout, src);
   read_key(j, "num_labels", c.num_labels, src);
