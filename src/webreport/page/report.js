@@ -318,8 +318,12 @@
   });
 
   // Probing: DirectProbe accuracy per layer for several checkpoints side by side, by AST distance, per label.
-  section("probing", "Probing (DirectProbe per layer)", k => k === "codessm.probing.layers" || k === "codessm.probe.directprobe", (body, docs) => {
-    const summaries = docs.filter(d => d.kind === "codessm.probing.layers");
+  // Schema names: "codessm.probing.layers" (probe layers summary; the module may be renamed layer_probe) and
+  // "codessm.probe.directprobe" (one DirectProbe run).
+  const isLayerSummary = k => /^codessm\.(probing|layer_probe)\.layers$/.test(k);
+  const isDirectProbe = k => k === "codessm.probe.directprobe";
+  section("probing", "Probing (DirectProbe per layer)", k => isLayerSummary(k) || isDirectProbe(k), (body, docs) => {
+    const summaries = docs.filter(d => isLayerSummary(d.kind));
     const rows = [];
     const names = new Map();
     for (const d of summaries) guarded(d, body, () => {
@@ -379,7 +383,7 @@
         grids.append(el("details", { open: true }, el("summary", { text: `${m}: accuracy per label and layer` }), el("div", { class: "scroll" }, t)));
       }
     }
-    const single = docs.filter(d => d.kind === "codessm.probe.directprobe");
+    const single = docs.filter(d => isDirectProbe(d.kind));
     if (single.length) {
       const tab = single.map(d => { const a = d.data.accuracy || {}, i = d.data.inputs || {};
         return { file: d.path, layer: i.layer, n_train: i.n_train, n_test: i.n_test, dim: i.dim, clusters: (d.data.clusters || {}).count,
