@@ -204,7 +204,9 @@
       `Thresholds: SC < ${fmt(t.sc_low)} low, SC > ${fmt(t.sc_high)} high; LHFR > ${fmt(t.lhfr_low)} low, LHFR < ${fmt(t.lhfr_high)} high. Combined: ${r.combine_rule || ""}`));
     const filters = r.filters || [];
     const layers = [...new Set(filters.map(f => f.layer))].sort((a, b) => a - b);
-    const cols = columnsOf(filters);
+    // Many kernels per block (CodeSSM-k-kernel up to 1024): the grid shows the first 16 per direction.
+    const allCols = columnsOf(filters);
+    const cols = allCols.length > 32 ? ["forward", "backward"].flatMap(d => allCols.filter(c => c.dir === d).slice(0, 16)) : allCols;
     const byPos = new Map(filters.map((f, i) => [`${f.layer}|${f.direction}|${filterKey(f)}`, i]));
     box.append(el("h3", { text: "Layer × direction classes (combined rule); click a cell for its kernel" }));
     box.append(el("div", { class: "legend" }, ["low", "band", "high", "undefined"].map(c =>
@@ -235,6 +237,8 @@
       grid.append(tr);
     }
     box.append(el("div", { class: "scroll" }, grid), detail);
+    if (cols.length < allCols.length)
+      box.append(el("div", { class: "note", text: `grid: the first 16 of ${allCols.length / 2} filters per direction; interpret.md and interpret.csv list all` }));
     const s = r.summary || {};
     if (s.class_counts) box.append(el("div", { class: "meta" },
       `${s.filters} filters · combined classes: ${Object.entries(s.class_counts.combined || {}).map(([k, v]) => `${k} ${v}`).join(", ")} · ` +
@@ -252,7 +256,7 @@
       hlines: [{ v: t.sc_low, label: "sc_low " + fmt(t.sc_low), color: CLASS_COLORS.low }, { v: t.sc_high, label: "sc_high " + fmt(t.sc_high), color: CLASS_COLORS.high }] });
     chart(charts, { title: "low/high frequency ratio (log)", xlabel: "layer", ylabel: "LHFR", logY: true, series: seriesFor("lhfr"), integerX: true,
       hlines: [{ v: t.lhfr_low, label: "lhfr_low " + fmt(t.lhfr_low), color: CLASS_COLORS.low }, { v: t.lhfr_high, label: "lhfr_high " + fmt(t.lhfr_high), color: CLASS_COLORS.high }] });
-    if (cols.length > 16) charts.append(el("div", { class: "note", text: `first 16 of ${cols.length} kernel columns drawn` }));
+    if (cols.length > 16) charts.append(el("div", { class: "note", text: `first 16 of ${allCols.length} kernel columns drawn` }));
     if (cells.length) cells[0].click();
   }
 
