@@ -1,6 +1,7 @@
 // Reports of an analysis and a comparison: files, JSON round trip, Markdown table, figures.
 #include "codessm/interpret/interpret_report.h"
 
+#include <cmath>
 #include <cstdlib>
 
 #include "codessm/core/io.h"
@@ -63,6 +64,40 @@ TEST(InterpretReport, WritesJsonMarkdownCsvAndFigures) {
   if (files.render.gnuplot_found) {
     EXPECT_EQ(files.render.rendered, 7) << files.render.message;
   }
+}
+
+TEST(InterpretReport, JsonCarriesTheCurvesOfTheFirstFiltersForTheHtmlReport) {
+  AnalysisOptions o;
+  o.length = 128;
+  auto r = analyze_tensors(MapTensorSource(model_tensors(0)), nullptr, o);
+  ReportOptions ro;
+  ro.figures = false;
+  ro.max_json_curves = 3;
+  auto files = write_interpret_report(r, test::temp_dir("ireport_curves"), ro);
+  const auto j = nlohmann::json::parse(core::read_file(files.json))["results"]["filters"];
+  ASSERT_EQ(j.size(), 4u);
+  EXPECT_FALSE(j[3].contains("curves"));  // beyond --max-json-curves
+  for (size_t i = 0; i < 3; ++i) {
+    const auto& c = j[i]["curves"];
+    const auto& f = r.filters[i];
+    EXPECT_EQ(c["time_start"], 0.0);
+    EXPECT_DOUBLE_EQ(c["frequency_step"].get<double>(), 1.0 / 128);
+    ASSERT_EQ(c["time"].size(), 128u);
+    ASSERT_EQ(c["magnitude"].size(), 65u);
+    ASSERT_EQ(c["phase"].size(), 65u);
+    auto close = [](double a, double b) { return std::abs(a - b) <= 5e-6 * std::abs(b) + 1e-300; };  // 6 digits
+    for (size_t l = 0; l < 128; ++l) EXPECT_TRUE(close(c["time"][l].get<double>(), f.time_y[l])) << i << " " << l;
+    for (size_t k = 0; k < 65; ++k) {
+      EXPECT_TRUE(close(c["magnitude"][k].get<double>(), f.magnitude[k])) << i << " " << k;
+      EXPECT_TRUE(close(c["phase"][k].get<double>(), f.phase[k])) << i << " " << k;
+    }
+  }
+  // The dominant frequency recorded beside the curves is the argmax of the stored magnitudes.
+  const auto& m = j[0]["curves"]["magnitude"];
+  size_t arg = 0;
+  for (size_t k = 1; k < m.size(); ++k)
+    if (m[k].get<double>() > m[arg].get<double>()) arg = k;
+  EXPECT_EQ(j[0]["dominant_bin"].get<size_t>(), arg);
 }
 
 TEST(InterpretReport, CompareFindsTheShiftedLayer) {
