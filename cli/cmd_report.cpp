@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "codessm/core/error.h"
 #include "codessm/core/logging.h"
 #include "codessm/webreport/html_report.h"
 #include "command_registry.h"
@@ -34,6 +35,9 @@ void setup(CLI::App& app) {
     const auto c = webreport::write_report(in, f->out, po, co);
     for (auto& p : c.problems) spdlog::warn("report: '{}' {}", p.path, p.message);
     std::printf("wrote %s: %zu result files, %zu problems\n", f->out.c_str(), c.documents.size(), c.problems.size());
+    if (c.documents.empty())
+      throw DataError("report: none of the inputs holds a result file (see the warnings above); the page written to " +
+                      f->out + " lists why");
   });
 }
 

@@ -56,6 +56,11 @@ const missing = path.join(work, "no-such-run");
 const page = path.join(work, "report.html");
 const out = run("report", runDir, path.join(here, "fixtures"), missing, "--out", page, "--title", "browser test");
 check(/problems/.test(out) && fs.existsSync(page), `codessm report wrote the page (${out.trim()})`);
+// Nothing usable at all: the page is still written (it says why) and the exit code is 2 (a data error).
+const emptyPage = path.join(work, "empty.html");
+let status = 0;
+try { run("report", missing, "--out", emptyPage); } catch (e) { status = e.status; }
+check(status === 2 && fs.existsSync(emptyPage), `no results: exit code ${status}, page written anyway`);
 const kb = fs.statSync(page).size / 1024;
 console.log(`inputs and page in ${((Date.now() - t0) / 1000).toFixed(1)} s, page ${kb.toFixed(0)} KiB`);
 
