@@ -114,7 +114,7 @@
 
   // ---- charts (uPlot) ------------------------------------------------------------------------------------
   // spec: {title, xlabel, ylabel, series: [{label, x: [], y: [], color, points}], hlines/vlines: [{v, label, color}],
-  //        logY, width, height, integerX (layers, steps: whole-number ticks)}
+  //        logY, logX (base 2), width, height, integerX (layers, steps: whole-number ticks)}
   function chart(parent, spec) {
     const box = el("div", { class: "chart", "data-chart": spec.title || "" }, el("div", { class: "chart-title", text: spec.title || "" }));
     parent.append(box);
@@ -138,7 +138,7 @@
     };
     const opts = {
       width: spec.width || 420, height: spec.height || 240,
-      scales: { x: { time: false }, y: Object.assign(spec.logY ? { distr: 3 } : {}, { range: yRange }) },
+      scales: { x: spec.logX ? { time: false, distr: 3, log: 2 } : { time: false }, y: Object.assign(spec.logY ? { distr: 3 } : {}, { range: yRange }) },
       axes: [{ label: spec.xlabel || "", incrs: spec.integerX ? [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000] : undefined },
              { label: spec.ylabel || "", size: 60 }],
       legend: { show: true },
@@ -448,15 +448,60 @@
   });
 
   // Benchmarks: bench JSON as tables.
+  // Benchmarks: tokens/s against L for every measurement found in the file (arrays of rows with L and
+  // tokens_per_s, as `codessm bench` writes, or {name_L512: {L, tokens_per_s}} as the peer scripts do), one chart
+  // per top-level group; then the file's tables.
+  function benchSeries(root, fallback) {
+    const groups = new Map();
+    const add = (group, label, L, t) => {
+      if (!groups.has(group)) groups.set(group, new Map());
+      const g = groups.get(group);
+      if (!g.has(label)) g.set(label, { label, x: [], y: [] });
+      g.get(label).x.push(L);
+      g.get(label).y.push(t);
+    };
+    const isRow = r => r && typeof r === "object" && typeof r.L === "number" && typeof r.tokens_per_s === "number";
+    const walk = (v, at) => {
+      if (Array.isArray(v)) {
+        if (v.length && v.every(isRow)) {
+          const label = at.slice(1).filter(k => k !== "rows").join("/") || fallback;
+          v.forEach(r => add(at.length > 1 ? at[0] : fallback, label, r.L, r.tokens_per_s));
+        }
+        return;
+      }
+      if (!v || typeof v !== "object") return;
+      if (isRow(v)) {
+        add(at.length > 1 ? at[0] : fallback, at.slice(1).join("/").replace(/_L\d+$/, "") || fallback, v.L, v.tokens_per_s);
+        return;
+      }
+      for (const [k, x] of Object.entries(v)) walk(x, at.concat(k));
+    };
+    walk(root, []);
+    return groups;
+  }
   section("bench", "Benchmarks", k => k.startsWith("bench"), (body, docs) => {
     for (const d of docs) {
       const box = docBox(d);
       body.append(box);
       guarded(d, box, () => {
         const r = results(d);
+        const name = d.path.split("/").pop().replace(/\.json$/, "");
+        const groups = benchSeries(r, name);
+        const charts = el("div", { class: "charts" });
+        box.append(charts);
+        for (const [group, series] of groups) {
+          const list = [...series.values()];
+          chart(charts, { title: `${group}: tokens/s by length`, xlabel: "L (log scale)", ylabel: "tokens/s", width: 560, height: 300, logX: true,
+            series: list.slice(0, 16).map((s, i) => Object.assign(s, { color: PALETTE[i % PALETTE.length] })) });
+          if (list.length > 16) charts.append(el("div", { class: "note", text: `${group}: first 16 of ${list.length} series drawn` }));
+        }
         const rows = Array.isArray(r) ? r : (r && Array.isArray(r.rows) ? r.rows : null);
-        if (r && !Array.isArray(r)) box.append(genericView(Object.fromEntries(Object.entries(r).filter(([k]) => k !== "rows"))));
-        if (rows) box.append(objectTable(rows));
+        const tables = el("div", {});
+        if (r && !Array.isArray(r)) tables.append(genericView(Object.fromEntries(Object.entries(r).filter(([k]) => k !== "rows"))));
+        if (rows) tables.append(objectTable(rows));
+        // A long file (a GPU run) keeps its tables folded under the charts.
+        if (groups.size && JSON.stringify(r).length > 4000) box.append(el("details", {}, el("summary", { text: "every field" }), tables));
+        else box.append(tables);
       });
     }
   });
