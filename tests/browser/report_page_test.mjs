@@ -88,7 +88,7 @@ try {
       .filter(t => /could not be drawn/.test(t)) })));
   const byId = Object.fromEntries(sections.map(s => [s.id, s]));
   for (const id of ["inputs", "interpret", "compare", "probing", "training", "bench", "other"]) check(byId[id], `section ${id} present`);
-  const expectCharts = { interpret: 2, compare: 2, probing: 2, training: 2 };
+  const expectCharts = { interpret: 2, compare: 2, probing: 2, training: 2, bench: 1 };
   for (const s of sections) {
     if (s.id === "inputs") continue;
     check(s.state === "filled", `section ${s.id} has results (state ${s.state})`);
