@@ -15,6 +15,20 @@ namespace codessm::data {
 
 namespace {
 
+// AddressSanitizer refuses RTLD_DEEPBIND (it would bypass its malloc interceptors). Sanitizer builds are the
+// fuzz targets, which do not load LibTorch, so SentencePiece's protobuf copy has nothing to clash with there.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int kDeepBind = 0;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr int kDeepBind = 0;
+#else
+constexpr int kDeepBind = RTLD_DEEPBIND;
+#endif
+#else
+constexpr int kDeepBind = RTLD_DEEPBIND;
+#endif
+
 std::vector<std::string> candidate_paths() {
   std::vector<std::string> out;
   if (const char* env = std::getenv("CODESSM_SPM_SHIM")) out.emplace_back(env);
@@ -31,7 +45,7 @@ SpmLibrary load_library() {
   std::string tried;
   void* handle = nullptr;
   for (const auto& p : candidate_paths()) {
-    handle = ::dlopen(p.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+    handle = ::dlopen(p.c_str(), RTLD_NOW | RTLD_LOCAL | kDeepBind);
     if (handle) break;
     tried += fmt::format("\n  {}: {}", p, ::dlerror());
   }
