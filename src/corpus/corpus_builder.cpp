@@ -141,6 +141,10 @@ CorpusSummary build_corpus(const CorpusBuildOptions& opts) {
     parse::SyntaxTree tree;
     try {
       tree = it->second.parse(content, f.path.string());
+    } catch (const parse::ParseMemoryError& e) {
+      spdlog::warn("{}", e.what());  // the user chose a --max-file-bytes this machine cannot parse: say so
+      skip("too_large_for_memory");
+      continue;
     } catch (const DataError& e) {
       spdlog::debug("{}", e.what());
       skip("parse_failed");

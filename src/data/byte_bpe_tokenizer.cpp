@@ -16,16 +16,33 @@ namespace codessm::data {
 
 ByteBpeTokenizer::ByteBpeTokenizer(ByteBpeFiles files, size_t cache_capacity)
     : added_(std::move(files.added)), cache_capacity_(cache_capacity) {
-  int32_t size = 0;
-  for (const auto& [tok, id] : files.vocab) size = std::max(size, id + 1);
-  for (const auto& t : added_.tokens()) size = std::max(size, t.id + 1);
+  // Ids are dense in every real vocabulary; a far-off id (a typo, or 2^31 - 2) would only allocate a huge table.
+  const int64_t max_size = static_cast<int64_t>(files.vocab.size() + added_.tokens().size()) + (1 << 16);
+  int64_t size = 0;
+  for (const auto& [tok, id] : files.vocab) {
+    CODESSM_REQUIRE(id >= 0, DataError, "{}: token '{}' has negative id {}", files.source, tok, id);
+    CODESSM_REQUIRE(id < max_size, DataError, "{}: token '{}' has id {}, far beyond the {} tokens listed (ids of a "
+                    "vocabulary run 0..N-1)", files.source, tok, id, files.vocab.size());
+    size = std::max<int64_t>(size, int64_t{id} + 1);
+  }
+  for (const auto& t : added_.tokens()) {
+    CODESSM_REQUIRE(t.id >= 0 && t.id < max_size, DataError, "{}: added token '{}' has id {}, outside [0, {})",
+                    files.source, t.content, t.id, max_size);
+    size = std::max<int64_t>(size, int64_t{t.id} + 1);
+  }
   id_bytes_.resize(size);
   id_unicode_.resize(size);
+  std::vector<bool> taken(size, false);
   for (const auto& [tok, id] : files.vocab) {
-    CODESSM_REQUIRE(id >= 0, DataError, "vocabulary: token '{}' has negative id {}", tok, id);
+    // Two tokens with one id: one of them would decode as the other.
+    CODESSM_REQUIRE(!taken[id], DataError, "{}: tokens '{}' and '{}' both have id {}; each id must name one token",
+                    files.source, id_unicode_[id], tok, id);
+    taken[id] = true;
     id_unicode_[id] = tok;
     id_bytes_[id] = unicode_token_to_bytes(tok, "vocabulary");
-    bytes_to_id_.emplace(id_bytes_[id], id);
+    // Two ids for one token string cannot come from a JSON object (keys are unique), only from a mangled one.
+    CODESSM_REQUIRE(bytes_to_id_.emplace(id_bytes_[id], id).second, DataError,
+                    "{}: token '{}' appears twice (ids {} and {})", files.source, tok, bytes_to_id_[id_bytes_[id]], id);
   }
   for (int b = 0; b < 256; ++b) {
     auto it = bytes_to_id_.find(std::string(1, static_cast<char>(b)));
@@ -48,6 +65,9 @@ ByteBpeTokenizer::ByteBpeTokenizer(ByteBpeFiles files, size_t cache_capacity)
   SpecialIds ids;
   std::vector<int32_t> extra;
   for (const auto& t : added_.tokens()) {
+    CODESSM_REQUIRE(!taken[t.id] || id_bytes_[t.id] == t.content, DataError,
+                    "{}: added token '{}' has id {}, which the vocabulary gives to '{}'", files.source, t.content, t.id,
+                    id_unicode_[t.id]);
     id_bytes_[t.id] = t.content;
     assign_special_by_name(t.content, t.id, ids);
     if (t.special) extra.push_back(t.id);

@@ -1,6 +1,7 @@
 // Readers of the Hugging Face files a byte-level BPE tokenizer ships as: vocab.json + merges.txt
 // (+ added_tokens.json, special_tokens_map.json), as GPT-2, RoBERTa and CodeT5p do, or one
 // tokenizer.json. Errors name the file, the line or field, and what to fix.
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -14,6 +15,17 @@
 namespace codessm::data {
 
 namespace {
+
+/// A vocabulary id as written in `file`: a JSON integer in [0, 2^31 - 1). nlohmann's get<int32_t>() would wrap
+/// 2^32 + 5 to 5 silently, making two tokens share an id.
+int32_t read_token_id(const nlohmann::json& v, const std::string& token, const std::string& where) {
+  CODESSM_REQUIRE(v.is_number_integer(), DataError, "{}: id of token '{}' is {}, not an integer", where, token, v.dump());
+  const bool negative = v.is_number_integer() && !v.is_number_unsigned() && v.get<int64_t>() < 0;
+  CODESSM_REQUIRE(!negative, DataError, "{}: token '{}' has negative id {}", where, token, v.dump());
+  CODESSM_REQUIRE(v.get<uint64_t>() < static_cast<uint64_t>(std::numeric_limits<int32_t>::max()), DataError,
+                  "{}: token '{}' has id {}, beyond the 2^31 - 1 ids a vocabulary can have", where, token, v.dump());
+  return static_cast<int32_t>(v.get<int64_t>());
+}
 
 nlohmann::json parse_json_file(const fs::path& file) {
   try {
@@ -57,10 +69,9 @@ ByteBpeFiles read_vocab_merges(const fs::path& dir, const std::string& vocab_nam
   auto vocab = parse_json_file(vocab_file);
   CODESSM_REQUIRE(vocab.is_object(), DataError, "'{}' must be a JSON object token → id", vocab_file.string());
   for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-    CODESSM_REQUIRE(it.value().is_number_integer(), DataError, "'{}': id of token '{}' is not an integer",
-                    vocab_file.string(), it.key());
-    f.vocab.emplace_back(it.key(), it.value().get<int32_t>());
+    f.vocab.emplace_back(it.key(), read_token_id(it.value(), it.key(), "'" + vocab_file.string() + "'"));
   }
+  f.source = vocab_file.string();
   f.merges = read_merges_txt(merges_file);
 
   // Specials: the conventional names present in the vocabulary, then special_tokens_map.json entries,
@@ -77,7 +88,8 @@ ByteBpeFiles read_vocab_merges(const fs::path& dir, const std::string& vocab_nam
     auto j = parse_json_file(dir / "added_tokens.json");
     CODESSM_REQUIRE(j.is_object(), DataError, "'{}' must be a JSON object content → id",
                     (dir / "added_tokens.json").string());
-    for (auto it = j.begin(); it != j.end(); ++it) add(AddedToken{it.key(), it.value().get<int32_t>()});
+    for (auto it = j.begin(); it != j.end(); ++it)
+      add(AddedToken{it.key(), read_token_id(it.value(), it.key(), "'" + (dir / "added_tokens.json").string() + "'")});
   }
   if (fs::exists(dir / "special_tokens_map.json")) {
     auto j = parse_json_file(dir / "special_tokens_map.json");
@@ -112,8 +124,9 @@ ByteBpeFiles read_hf_tokenizer_json(const fs::path& file) {
                   "{}: model needs 'vocab' (object) and 'merges' (array)", where);
   ByteBpeFiles f;
   for (auto it = model["vocab"].begin(); it != model["vocab"].end(); ++it) {
-    f.vocab.emplace_back(it.key(), it.value().get<int32_t>());
+    f.vocab.emplace_back(it.key(), read_token_id(it.value(), it.key(), where + ": model.vocab"));
   }
+  f.source = where;
   size_t r = 0;
   for (const auto& m : model["merges"]) {
     ++r;

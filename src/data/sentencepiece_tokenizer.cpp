@@ -9,10 +9,12 @@
 #include "codessm/data/sentencepiece_tokenizer.h"
 
 #include <array>
+#include <cctype>
 
 #include "codessm/core/error.h"
 #include "codessm/core/io.h"
 #include "codessm/core/progress.h"
+#include "codessm/data/unicode.h"
 #include "spm_library.h"
 #include "tokenizer_config.h"
 
@@ -61,7 +63,13 @@ class ChunkSource {
 
 /// The bytes a piece stands for: "▁" (U+2581) is a space, <0xAB> is one byte, specials are their name.
 std::string surface_of(const std::string& piece, int flags) {
-  if (flags & CSSM_SPM_BYTE) return std::string(1, static_cast<char>(std::stoi(piece.substr(3, 2), nullptr, 16)));
+  if (flags & CSSM_SPM_BYTE) {
+    auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+    CODESSM_REQUIRE(piece.size() == 6 && piece.compare(0, 3, "<0x") == 0 && hex(piece[3]) && hex(piece[4]) &&
+                        piece[5] == '>',
+                    DataError, "SentencePiece model: byte piece '{}' is not of the form <0xAB>", piece);
+    return std::string(1, static_cast<char>(std::stoi(piece.substr(3, 2), nullptr, 16)));
+  }
   if (flags & (CSSM_SPM_CONTROL | CSSM_SPM_UNKNOWN)) return piece;
   static const std::string kSpace = "\xE2\x96\x81";
   std::string out;
@@ -103,6 +111,7 @@ SentencePieceTokenizer::SentencePieceTokenizer(const std::string& model_proto, A
   for (const auto& t : sentinels_.tokens()) size = std::max(size, t.id + 1);
   id_bytes_.resize(size);
   is_byte_piece_.assign(size, false);
+  byte_piece_id_.fill(-1);
   SpecialIds ids;
   std::vector<int32_t> extra;
   std::array<char, 1024> buf{};
@@ -111,6 +120,8 @@ SentencePieceTokenizer::SentencePieceTokenizer(const std::string& model_proto, A
     const std::string piece = buf.data();
     id_bytes_[id] = surface_of(piece, flags);
     is_byte_piece_[id] = (flags & CSSM_SPM_BYTE) != 0;
+    if (is_byte_piece_[id]) byte_piece_id_[static_cast<uint8_t>(id_bytes_[id][0])] = id;
+    if ((flags & CSSM_SPM_UNKNOWN) && unk_id_ < 0) unk_id_ = id;
     assign_special_by_name(piece, id, ids);
     if ((flags & (CSSM_SPM_CONTROL | CSSM_SPM_UNKNOWN)) || piece == "<mask>") extra.push_back(id);
   }
@@ -190,20 +201,44 @@ const std::string& SentencePieceTokenizer::token_bytes(int32_t id) const {
   return id_bytes_[id];
 }
 
+void SentencePieceTokenizer::encode_invalid_byte(uint8_t byte, uint32_t offset, std::vector<Token>& out) const {
+  const int32_t id = byte_piece_id_[byte] >= 0 ? byte_piece_id_[byte] : unk_id_;
+  CODESSM_REQUIRE(id >= 0, DataError, "SentencePiece model has neither byte pieces nor <unk>: cannot encode byte 0x{:02X}",
+                  byte);
+  out.push_back({id, offset, offset + 1});
+}
+
 void SentencePieceTokenizer::encode(std::string_view text, std::vector<Token>& out) const {
   const auto& lib = SpmLibrary::get();
   std::vector<TextSegment> segments;
   sentinels_.split(text, segments);
   std::array<char, 512> err{};
+  // SentencePiece replaces bytes that are not valid UTF-8 by U+FFFD (three bytes that were never in the text),
+  // so only valid runs go to it and every other byte becomes its byte piece: decode(encode(x)) == x for any x.
+  auto encode_valid = [&](uint32_t begin, uint32_t end) {
+    if (begin == end) return;
+    EncodeContext ctx{&out, &is_byte_piece_, begin, begin};
+    int rc = lib.encode(sp_, text.data() + begin, end - begin, &emit_piece, &ctx, err.data(), err.size());
+    CODESSM_REQUIRE(rc == 0, DataError, "SentencePiece encoding failed: {}", err.data());
+    CODESSM_CHECK(ctx.cursor == end, "SentencePiece offsets end at {} instead of {}", ctx.cursor, end);
+  };
   for (const auto& seg : segments) {
     if (seg.id >= 0) {
       out.push_back({seg.id, seg.begin, seg.end});
       continue;
     }
-    EncodeContext ctx{&out, &is_byte_piece_, seg.begin, seg.begin};
-    int rc = lib.encode(sp_, text.data() + seg.begin, seg.end - seg.begin, &emit_piece, &ctx, err.data(), err.size());
-    CODESSM_REQUIRE(rc == 0, DataError, "SentencePiece encoding failed: {}", err.data());
-    CODESSM_CHECK(ctx.cursor == seg.end, "SentencePiece offsets end at {} instead of {}", ctx.cursor, seg.end);
+    uint32_t run = seg.begin;
+    for (uint32_t i = seg.begin; i < seg.end;) {
+      const auto c = decode_utf8(text.substr(0, seg.end), i);
+      if (c.valid && c.cp != 0) {  // NUL ends a C string inside SentencePiece's normalizer: a byte piece too
+        i += c.len;
+        continue;
+      }
+      encode_valid(run, i);
+      encode_invalid_byte(static_cast<uint8_t>(text[i]), i, out);
+      run = ++i;
+    }
+    encode_valid(run, seg.end);
   }
 }
 

@@ -6,6 +6,11 @@
 #include <tree_sitter/api.h>
 
 #include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <fstream>
+#include <limits>
+#include <string>
 
 #include "codessm/core/error.h"
 
@@ -87,7 +92,35 @@ void link_children(SyntaxTree& tree) {
   }
 }
 
+/// Bytes this process can still allocate: the smaller of the address-space limit left (ulimit -v) and the
+/// system's available memory. 0 when neither can be read (then no limit is applied).
+uint64_t allocatable_bytes() {
+  uint64_t avail = std::numeric_limits<uint64_t>::max();
+  std::ifstream meminfo("/proc/meminfo");
+  for (std::string line; std::getline(meminfo, line);) {
+    if (line.rfind("MemAvailable:", 0) == 0) {
+      avail = std::min<uint64_t>(avail, std::stoull(line.substr(13)) * 1024);  // "MemAvailable:  123 kB"
+      break;
+    }
+  }
+  struct rlimit rl {};
+  if (::getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+    uint64_t used = 0;
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("VmSize:", 0) == 0) {
+        used = std::stoull(line.substr(7)) * 1024;
+        break;
+      }
+    }
+    avail = std::min<uint64_t>(avail, rl.rlim_cur > used ? rl.rlim_cur - used : 0);
+  }
+  return avail == std::numeric_limits<uint64_t>::max() ? 0 : avail;
+}
+
 }  // namespace
+
+uint64_t parse_memory_estimate(uint64_t source_bytes) { return source_bytes * kParseBytesPerSourceByte; }
 
 struct Parser::Impl {
   TSParser* parser = nullptr;
@@ -114,6 +147,16 @@ Parser& Parser::operator=(Parser&&) noexcept = default;
 SyntaxTree Parser::parse(std::string source, std::string_view origin, uint32_t max_depth) const {
   if (source.size() >= (uint64_t{1} << 32))
     throw DataError(fmt::format("parse: {} is {} bytes; tree-sitter handles at most 4 GiB", origin, source.size()));
+  // tree-sitter aborts the process when an allocation fails (a huge one-line file needs ~195 bytes of memory
+  // per source byte), which would also leave every temporary file of the caller behind: refuse up front.
+  if (source.size() > (uint64_t{1} << 20)) {
+    const uint64_t need = parse_memory_estimate(source.size()), avail = allocatable_bytes();
+    if (avail != 0 && need > avail) {
+      throw ParseMemoryError(fmt::format(
+          "parse: {} is {:.1f} MiB; parsing it needs about {:.0f} MiB of memory but only {:.0f} MiB can be allocated "
+          "(free memory or ulimit -v): skipped", origin, source.size() / 1048576.0, need / 1048576.0, avail / 1048576.0));
+    }
+  }
   TSTree* ts_tree =
       ts_parser_parse_string(impl_->parser, nullptr, source.data(), static_cast<uint32_t>(source.size()));
   if (!ts_tree) {

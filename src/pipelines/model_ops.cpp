@@ -160,6 +160,12 @@ json run_model_forward(const ModelForwardOptions& o) {
 }
 
 json run_bench_forward(const BenchForwardOptions& o) {
+  // A negative or zero count would publish negative times and throughputs (or divide by zero).
+  CODESSM_REQUIRE(o.iters >= 1, UsageError, "--iters {}: the number of timed iterations must be at least 1", o.iters);
+  CODESSM_REQUIRE(o.warmup >= 0, UsageError, "--warmup {}: the number of untimed iterations must be 0 or more", o.warmup);
+  CODESSM_REQUIRE(o.batch >= 1, UsageError, "--batch {}: the batch size must be at least 1", o.batch);
+  CODESSM_REQUIRE(!o.lengths.empty(), UsageError, "--lengths: give at least one sequence length");
+  for (auto L : o.lengths) CODESSM_REQUIRE(L >= 1, UsageError, "--lengths: {} is not a sequence length (must be >= 1)", L);
   auto cfg = resolve_model_config(o.model, o.overrides);
   const int64_t maxL = *std::max_element(o.lengths.begin(), o.lengths.end());
   if (cfg.position_embedding_type == "absolute" && cfg.max_position_embeddings < maxL) cfg.max_position_embeddings = maxL;

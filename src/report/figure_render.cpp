@@ -60,7 +60,10 @@ RenderResult render_figures(const std::vector<FigureFiles>& figures) {
   // Scripts name their data and outputs relative to their own folder, so gnuplot runs inside each folder.
   std::map<fs::path, std::vector<const FigureFiles*>> by_dir;
   for (auto& f : figures) by_dir[f.script.parent_path()].push_back(&f);
-  for (auto& [dir, figs] : by_dir) {
+  for (auto& [rel_dir, figs] : by_dir) {
+    // The command `cd`s into the folder first, so every path in it must not depend on the current folder: a
+    // relative --out made gnuplot write its log to (and look for nothing in) a path relative to the figures.
+    const fs::path dir = fs::absolute(rel_dir);
     r.log = dir / "gnuplot.log";
     std::error_code ec;
     fs::remove(r.log, ec);

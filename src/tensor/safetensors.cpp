@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "codessm/core/error.h"
@@ -66,62 +67,72 @@ SafetensorsFile::SafetensorsFile(const fs::path& path) : path_(path) {
   ::close(fd);
   if (m == MAP_FAILED) throw DataError(fmt::format("cannot map '{}': {}", p, std::strerror(errno)));
   map_ = static_cast<const uint8_t*>(m);
-
-  uint64_t n = 0;
-  for (int i = 7; i >= 0; --i) n = (n << 8) | map_[i];  // little-endian u64
-  if (n > map_size_ - 8 || n > (100ull << 20)) {
-    throw DataError(fmt::format("'{}' has a bad header: header length {} exceeds the file size {} (truncated or not a safetensors file)", p, n, map_size_));
-  }
-  json h;
+  // The destructor does not run for a throwing constructor: unmap on every error below.
   try {
-    h = json::parse(reinterpret_cast<const char*>(map_ + 8), reinterpret_cast<const char*>(map_ + 8 + n));
-  } catch (const std::exception& e) {
-    throw DataError(fmt::format("'{}' has a bad header: its JSON does not parse ({})", p, e.what()));
-  }
-  if (!h.is_object()) throw DataError(fmt::format("'{}' has a bad header: not a JSON object", p));
-  data_ = map_ + 8 + n;
-  const uint64_t data_size = map_size_ - 8 - n;
-  uint64_t max_end = 0;
-  for (auto& [name, v] : h.items()) {
-    if (name == "__metadata__") {
-      if (!v.is_object()) throw DataError(fmt::format("'{}' has a bad header: __metadata__ is not an object", p));
-      for (auto& [k, mv] : v.items()) metadata_[k] = mv.is_string() ? mv.get<std::string>() : mv.dump();
-      continue;
+    uint64_t n = 0;
+    for (int i = 7; i >= 0; --i) n = (n << 8) | map_[i];  // little-endian u64
+    if (n > map_size_ - 8 || n > (100ull << 20)) {
+      throw DataError(fmt::format("'{}' has a bad header: header length {} exceeds the file size {} (truncated or not a safetensors file)", p, n, map_size_));
     }
-    TensorEntry e;
+    json h;
     try {
-      e.dtype = v.at("dtype").get<std::string>();
-      e.shape = v.at("shape").get<std::vector<int64_t>>();
-      auto off = v.at("data_offsets").get<std::vector<uint64_t>>();
-      if (off.size() != 2) throw std::runtime_error("data_offsets must have 2 entries");
-      e.begin = off[0];
-      e.end = off[1];
-    } catch (const DataError&) {
-      throw;
-    } catch (const std::exception& ex) {
-      throw DataError(fmt::format("'{}' has a bad header entry for tensor '{}': {}", p, name, ex.what()));
+      h = json::parse(reinterpret_cast<const char*>(map_ + 8), reinterpret_cast<const char*>(map_ + 8 + n));
+    } catch (const std::exception& e) {
+      throw DataError(fmt::format("'{}' has a bad header: its JSON does not parse ({})", p, e.what()));
     }
-    size_t esize;
-    try {
-      esize = dtype_size(e.dtype);
-    } catch (const DataError&) {
-      throw DataError(fmt::format("'{}': tensor '{}' has unsupported dtype '{}'", p, name, e.dtype));
+    if (!h.is_object()) throw DataError(fmt::format("'{}' has a bad header: not a JSON object", p));
+    data_ = map_ + 8 + n;
+    const uint64_t data_size = map_size_ - 8 - n;
+    uint64_t max_end = 0;
+    for (auto& [name, v] : h.items()) {
+      if (name == "__metadata__") {
+        if (!v.is_object()) throw DataError(fmt::format("'{}' has a bad header: __metadata__ is not an object", p));
+        for (auto& [k, mv] : v.items()) metadata_[k] = mv.is_string() ? mv.get<std::string>() : mv.dump();
+        continue;
+      }
+      TensorEntry e;
+      try {
+        e.dtype = v.at("dtype").get<std::string>();
+        e.shape = v.at("shape").get<std::vector<int64_t>>();
+        auto off = v.at("data_offsets").get<std::vector<uint64_t>>();
+        if (off.size() != 2) throw std::runtime_error("data_offsets must have 2 entries");
+        e.begin = off[0];
+        e.end = off[1];
+      } catch (const DataError&) {
+        throw;
+      } catch (const std::exception& ex) {
+        throw DataError(fmt::format("'{}' has a bad header entry for tensor '{}': {}", p, name, ex.what()));
+      }
+      size_t esize;
+      try {
+        esize = dtype_size(e.dtype);
+      } catch (const DataError&) {
+        throw DataError(fmt::format("'{}': tensor '{}' has unsupported dtype '{}'", p, name, e.dtype));
+      }
+      uint64_t numel = 1;
+      for (auto s : e.shape) {
+        if (s < 0) throw DataError(fmt::format("'{}': tensor '{}' has a negative dimension", p, name));
+        // A shape whose byte size overflows 64 bits could otherwise wrap around to match its offsets.
+        if (s != 0 && numel > (std::numeric_limits<uint64_t>::max() / esize) / static_cast<uint64_t>(s))
+          throw DataError(fmt::format("'{}': tensor '{}' has an impossibly large shape", p, name));
+        numel *= static_cast<uint64_t>(s);
+      }
+      if (e.shape.size() > 64) throw DataError(fmt::format("'{}': tensor '{}' has {} dimensions", p, name, e.shape.size()));
+      if (e.end < e.begin || e.end - e.begin != numel * esize) {
+        throw DataError(fmt::format("'{}': tensor '{}' has data_offsets [{}, {}] that do not match its shape and dtype ({} bytes expected)",
+                                    p, name, e.begin, e.end, numel * esize));
+      }
+      if (e.end > data_size) {
+        throw DataError(fmt::format("'{}' is truncated: tensor '{}' ends at byte {} of the data section but only {} bytes are present",
+                                    p, name, e.end, data_size));
+      }
+      max_end = std::max(max_end, e.end);
+      entries_.emplace(name, std::move(e));
     }
-    uint64_t numel = 1;
-    for (auto s : e.shape) {
-      if (s < 0) throw DataError(fmt::format("'{}': tensor '{}' has a negative dimension", p, name));
-      numel *= static_cast<uint64_t>(s);
-    }
-    if (e.end < e.begin || e.end - e.begin != numel * esize) {
-      throw DataError(fmt::format("'{}': tensor '{}' has data_offsets [{}, {}] that do not match its shape and dtype ({} bytes expected)",
-                                  p, name, e.begin, e.end, numel * esize));
-    }
-    if (e.end > data_size) {
-      throw DataError(fmt::format("'{}' is truncated: tensor '{}' ends at byte {} of the data section but only {} bytes are present",
-                                  p, name, e.end, data_size));
-    }
-    max_end = std::max(max_end, e.end);
-    entries_.emplace(name, std::move(e));
+  } catch (...) {
+    ::munmap(const_cast<uint8_t*>(map_), map_size_);
+    map_ = nullptr;
+    throw;
   }
 }
 
@@ -256,8 +267,10 @@ std::vector<fs::path> save_safetensors_sharded(const fs::path& dir, const std::s
 SafetensorsStore::SafetensorsStore(const fs::path& path, const std::string& stem) {
   fs::path index, single;
   if (fs::is_directory(path)) {
-    if (fs::exists(path / (stem + ".safetensors.index.json"))) index = path / (stem + ".safetensors.index.json");
-    else if (fs::exists(path / (stem + ".safetensors"))) single = path / (stem + ".safetensors");
+    // transformers prefers the single file when a folder holds both (a stale index next to a re-saved model).
+    // Index entries must name files next to the index: no "../", no folders, no absolute paths.
+    if (fs::exists(path / (stem + ".safetensors"))) single = path / (stem + ".safetensors");
+    else if (fs::exists(path / (stem + ".safetensors.index.json"))) index = path / (stem + ".safetensors.index.json");
     else {
       throw DataError(fmt::format("'{}' holds neither {}.safetensors nor {}.safetensors.index.json: is it a checkpoint folder?",
                                   path.string(), stem, stem));
@@ -286,7 +299,15 @@ SafetensorsStore::SafetensorsStore(const fs::path& path, const std::string& stem
   }
   std::map<std::string, size_t> file_ids;
   for (auto& [name, f] : j["weight_map"].items()) {
+    if (!f.is_string())
+      throw DataError(fmt::format("'{}': weight_map entry '{}' is {}, not a shard file name", index.string(), name, f.dump()));
     std::string fname = f.get<std::string>();
+    // A shard is a file next to the index: "../x", "/abs" or "sub/x" would read outside the checkpoint folder.
+    const fs::path fp_rel(fname);
+    if (fname.empty() || fp_rel.is_absolute() || fp_rel.has_parent_path() || fname == "." || fname == "..") {
+      throw DataError(fmt::format("'{}': weight_map maps '{}' to '{}', which is not a file name in the checkpoint "
+                                  "folder (shards must sit next to the index)", index.string(), name, fname));
+    }
     auto it = file_ids.find(fname);
     if (it == file_ids.end()) {
       fs::path fp = index.parent_path() / fname;

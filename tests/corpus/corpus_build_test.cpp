@@ -1,6 +1,9 @@
 // End-to-end corpus builds: bad input of every kind is counted (never fatal), the Python standard
 // library yields files and functions with a manifest, and two runs are byte-identical.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -145,4 +148,46 @@ TEST(CorpusBuild, PythonStdlibSubsetIsByteIdenticalAcrossRuns) {
     EXPECT_TRUE(j.contains(k)) << k;
   EXPECT_EQ(j["language"], "python");
   EXPECT_EQ(j["partition"], "train");
+}
+
+// Bad case 10 (docs/reliability.md): tree-sitter aborts the process when an allocation fails (a huge one-line
+// file needs ~195 bytes per byte), which also left the *.tmp.PID output files behind. Under an address-space
+// limit such a file is now skipped with a warning and counted, and the build finishes.
+TEST(CorpusBuild, HugeOneLineFileBeyondMemoryIsSkippedNotFatal) {
+  const fs::path root = codessm::test::temp_dir("corpus_huge");
+  write(root / "src" / "good.py", "def add(a, b):\n    \"\"\"Add two numbers.\"\"\"\n    return a + b\n");
+  std::string line = "x = [";
+  while (line.size() < (size_t{6} << 20)) line += "1, ";
+  write(root / "src" / "data.py", line + "1]\n");
+  CorpusBuildOptions o;
+  o.sources = {root / "src"};
+  o.out = root / "out";
+  o.max_file_bytes = 64 << 20;
+  o.progress = false;
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // The child gets 512 MiB more address space than it uses now: enough for everything but that parse.
+    uint64_t used = 0;
+    std::ifstream status("/proc/self/status");
+    for (std::string l; std::getline(status, l);)
+      if (l.rfind("VmSize:", 0) == 0) used = std::stoull(l.substr(7)) * 1024;
+    struct rlimit rl {used + (uint64_t{512} << 20), RLIM_INFINITY};
+    ::setrlimit(RLIMIT_AS, &rl);
+    try {
+      build_corpus(o);
+    } catch (...) {
+      ::_exit(3);
+    }
+    ::_exit(0);
+  }
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  ASSERT_TRUE(WIFEXITED(st)) << "the build died of signal " << (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+  ASSERT_EQ(WEXITSTATUS(st), 0);
+  const auto m = manifest(o.out);
+  EXPECT_EQ(m["counts"]["skipped"]["too_large_for_memory"], 1);
+  EXPECT_EQ(m["counts"]["files_written"], 1);
+  for (const auto& e : fs::recursive_directory_iterator(o.out))
+    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path();
 }

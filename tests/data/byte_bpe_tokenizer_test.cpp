@@ -127,3 +127,31 @@ TEST(ByteBpeTokenizer, ErrorsNameTheFileAndTheProblem) {
 
 }  // namespace
 }  // namespace codessm::data
+
+// A vocab.json whose ids collide or do not fit an int32 was accepted: a token then decoded as another
+// (docs/reliability.md, bad case 8).
+TEST(ByteBpeTokenizer, RejectsDuplicateAndOutOfRangeIds) {
+  auto dir = write_tiny_roberta("tiny_ids");
+  auto vocab = nlohmann::json::parse(core::read_file(dir / "vocab.json"));
+  const std::vector<std::pair<nlohmann::json, std::string>> cases = {
+      {vocab["<pad>"], "both have id 1"},                    // "<mask>" takes <pad>'s id
+      {uint64_t{1} << 32 | 1, "beyond the 2^31 - 1 ids"},   // would wrap to 1 in get<int32_t>()
+      {uint64_t{1} << 31, "beyond the 2^31 - 1 ids"},
+      {int64_t{1} << 30, "far beyond the"},                  // fits, but would allocate 2^30 entries
+      {-3, "negative id"},
+      {1.5, "not an integer"},
+  };
+  for (const auto& [id, message] : cases) {
+    auto v = vocab;
+    v["<mask>"] = id;
+    core::write_file_atomic(dir / "vocab.json", v.dump());
+    EXPECT_THROW_WITH(ByteBpeTokenizer{read_vocab_merges(dir)}, DataError, message);
+    EXPECT_THROW_WITH(ByteBpeTokenizer{read_vocab_merges(dir)}, DataError, "vocab.json");
+  }
+  // The same checks on tokenizer.json's model.vocab.
+  auto v = vocab;
+  v["<mask>"] = uint64_t{1} << 32;
+  nlohmann::json tj = {{"model", {{"type", "BPE"}, {"vocab", v}, {"merges", nlohmann::json::array()}}}};
+  core::write_file_atomic(dir / "tokenizer.json", tj.dump());
+  EXPECT_THROW_WITH(read_hf_tokenizer_json(dir / "tokenizer.json"), DataError, "tokenizer.json: model.vocab");
+}

@@ -134,3 +134,24 @@ TEST(SentencePieceTokenizer, RejectsBadOptions) {
 
 }  // namespace
 }  // namespace codessm::data
+
+namespace codessm::data {
+namespace {
+
+// SentencePiece turns bytes that are not UTF-8 into U+FFFD; the tokenizer must still give every byte back
+// (docs/data.md's promise) with offsets in order (docs/reliability.md, bad case 7).
+TEST(SentencePieceTokenizer, InvalidUtf8RoundTripsByteExactly) {
+  const auto& tok = trained();
+  const std::vector<std::string> texts = {
+      std::string("\xff"), std::string("a\xc3(b = 1\n"), std::string("s = '\xed\xa0\x80'"),   // lone surrogate
+      std::string("\xf4\x90\x80\x80x"), std::string("\xc0\xaf/"), std::string("euro \xe2\x82"),  // > U+10FFFF, overlong, cut
+      std::string("x\0y", 3), std::string("def f():\n    return '\x80\x81\xfe'\n"), std::string("\xe2\x82\xac ok")};
+  for (const auto& text : texts) {
+    auto ids = tok.encode_ids(text);
+    EXPECT_EQ(tok.decode(ids), text) << "text of " << text.size() << " bytes";
+    expect_offsets_cover(tok, text);
+  }
+}
+
+}  // namespace
+}  // namespace codessm::data

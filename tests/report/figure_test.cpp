@@ -132,5 +132,21 @@ TEST(Figure, BrokenScriptDoesNotStopTheBatch) {
   EXPECT_TRUE(std::filesystem::exists(good.png));
 }
 
+// Bad case 5 (docs/reliability.md): a relative output folder drew no figures, because the renderer `cd`s into
+// the folder and then redirected gnuplot's log to the same relative path (a folder that does not exist there).
+TEST(Figure, RendersIntoARelativeFolder) {
+  if (find_gnuplot().empty()) GTEST_SKIP() << "gnuplot is not installed";
+  const auto abs = test::temp_dir("figure_relative");
+  const auto old_cwd = std::filesystem::current_path();
+  std::filesystem::current_path(abs);
+  auto f = write_figure_script(sample_figure(), std::filesystem::path("runs") / "interp" / "figures", "fig");
+  auto r = render_figures({f});
+  std::filesystem::current_path(old_cwd);
+  EXPECT_EQ(r.rendered, 1) << r.message;
+  EXPECT_EQ(r.failed, 0);
+  EXPECT_TRUE(std::filesystem::exists(abs / "runs" / "interp" / "figures" / "fig.png"));
+  EXPECT_TRUE(r.log.is_absolute()) << r.log;
+}
+
 }  // namespace
 }  // namespace codessm::report

@@ -19,6 +19,7 @@ struct ByteBpeFiles {
   std::vector<std::pair<std::string, int32_t>> vocab;     ///< token string → id
   std::vector<std::pair<std::string, std::string>> merges;  ///< in rank order
   AddedTokens added;                                        ///< matched before pre-tokenization
+  std::string source = "vocabulary";                        ///< the file the vocabulary came from, for errors
 };
 
 /// Reads vocab.json + merges.txt (+ added_tokens.json, special_tokens_map.json) from `dir`. OpenAI's

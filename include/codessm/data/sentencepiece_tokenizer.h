@@ -5,6 +5,7 @@
 // <extra_id_i> come after the SentencePiece vocabulary, T5/CodeT5-style (<extra_id_0> is the last id).
 #pragma once
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <string>
@@ -64,6 +65,12 @@ class SentencePieceTokenizer : public Tokenizer {
   AddedTokens sentinels_;
   std::vector<std::string> id_bytes_;  // surface bytes: "▁" → " ", <0xAB> → byte 0xAB
   std::vector<bool> is_byte_piece_;
+  std::array<int32_t, 256> byte_piece_id_;  // id of <0xAB> for byte 0xAB, -1 when the model has none
+  int32_t unk_id_ = -1;
+
+  /// Encodes bytes that are not valid UTF-8 (SentencePiece would turn them into U+FFFD): one byte piece each,
+  /// or <unk> for a model without byte pieces.
+  void encode_invalid_byte(uint8_t byte, uint32_t offset, std::vector<Token>& out) const;
 };
 
 }  // namespace codessm::data

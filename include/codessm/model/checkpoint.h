@@ -37,10 +37,15 @@ struct LoadOptions {
 /// What the loader did, for the log and for `model info`.
 struct LoadReport {
   std::vector<std::string> loaded, missing_initialised, skipped_unexpected, ignored_known;
+  /// The checkpoint's config ties the MLM decoder to the word embeddings but it stores a different decoder
+  /// matrix: the model was built untied and that matrix loaded (never dropped).
+  bool untied_decoder = false;
 };
 
 /// Writes `<dir>/config.json` and the weights, atomically: everything goes to `<dir>.tmp-<pid>` first,
-/// then replaces `dir` (so a crash never leaves a half-written checkpoint).
+/// then replaces `dir` (so a crash never leaves a half-written checkpoint). Only a checkpoint folder or an
+/// empty folder is ever replaced: a file or a folder holding anything else is refused (UsageError) and left
+/// as it was. "out/" and "." name the folder itself; the current folder is filled in place when empty.
 void save_pretrained(CodeModel& model, const fs::path& dir, const SaveOptions& opts = {});
 
 /// The named tensors that save_pretrained writes (HF names, tied decoder and unused buffers left out).
@@ -50,11 +55,13 @@ std::vector<std::pair<std::string, torch::Tensor>> export_state(CodeModel& model
 config::ModelConfig load_config(const fs::path& dir);
 
 /// Builds the model of the checkpoint's config (with the overrides) and loads its tensors. Errors name the
-/// tensor and the problem: missing, unexpected, wrong shape, non-float dtype; truncated files and bad
-/// headers are reported by the safetensors reader.
+/// tensor and the problem: missing, unexpected, wrong shape, non-float dtype, NaN/Inf values (NumericalError);
+/// truncated files and bad headers are reported by the safetensors reader. A stored MLM decoder that differs
+/// from the word embeddings is loaded untied (with a warning and LoadReport::untied_decoder).
 CodeModel load_pretrained(const fs::path& dir, const LoadOptions& opts = {}, LoadReport* report = nullptr);
 
-/// Loads tensors from a safetensors file/folder into an existing model (strict for the backbone).
+/// Loads tensors from a safetensors file/folder into an existing model (strict for the backbone). A tied model
+/// refuses a stored decoder that differs from the embeddings (DataError) instead of dropping it.
 LoadReport load_weights(CodeModel& model, const fs::path& weights, bool strict_head);
 
 }  // namespace codessm::model

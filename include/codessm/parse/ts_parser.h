@@ -6,10 +6,22 @@
 #include <string>
 #include <string_view>
 
+#include "codessm/core/error.h"
+
 #include "codessm/parse/language.h"
 #include "codessm/parse/syntax_tree.h"
 
 namespace codessm::parse {
+
+/// tree-sitter's memory per source byte, measured on one-line files (~195 B/byte) and rounded up.
+inline constexpr uint64_t kParseBytesPerSourceByte = 256;
+/// Memory that parsing `source_bytes` bytes may take (tree-sitter plus the SyntaxTree).
+uint64_t parse_memory_estimate(uint64_t source_bytes);
+
+/// A source too large to parse with the memory this process can allocate.
+struct ParseMemoryError : DataError {
+  using DataError::DataError;
+};
 
 /// A tree-sitter parser for one language. Not thread-safe; make one per thread.
 class Parser {
@@ -26,6 +38,8 @@ class Parser {
   /// Parses `source` (UTF-8). Syntax errors do not throw: they become ERROR/MISSING nodes and
   /// SyntaxTree::has_error. Throws DataError when tree-sitter gives up (e.g. input over 4 GiB) or
   /// `max_depth` (0 = unlimited) is exceeded, naming `origin` (a path, for the message).
+  /// Throws ParseMemoryError (a DataError) instead of parsing a source larger than 1 MiB whose estimated
+  /// memory need (parse_memory_estimate) exceeds what the process can allocate: tree-sitter would abort.
   SyntaxTree parse(std::string source, std::string_view origin = "<memory>", uint32_t max_depth = 0) const;
 
  private:

@@ -2,14 +2,36 @@
 #include <sentencepiece_processor.h>
 #include <sentencepiece_trainer.h>
 
+#include <dlfcn.h>
+
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
+#include <new>
 #include <string>
 #include <unordered_map>
 
 #include "spm_shim_api.h"
 
 namespace {
+
+// Loaded with RTLD_DEEPBIND, this library and SentencePiece resolve std::cerr/std::cout/std::clog to libstdc++'s
+// own definitions, not to the copies the executable holds (copy relocations), which are the ones libstdc++
+// constructed at start-up. The ones seen here stay raw zeroed memory, so SentencePiece's first log line (any
+// warning, e.g. "vocab_size is too large") segfaulted. Each stream seen here that was never constructed is
+// constructed as a stream over the process's real buffer.
+void bind_standard_stream(std::ostream& seen_here, const char* symbol) {
+  auto* process_stream = static_cast<std::ostream*>(::dlsym(RTLD_DEFAULT, symbol));
+  if (process_stream == nullptr || process_stream == &seen_here) return;  // one object: nothing to do
+  if (*reinterpret_cast<void* const*>(&seen_here) != nullptr) return;     // has a vtable: constructed already
+  new (&seen_here) std::ostream(process_stream->rdbuf());
+}
+
+__attribute__((constructor)) void bind_standard_streams() {
+  bind_standard_stream(std::cerr, "_ZSt4cerr");
+  bind_standard_stream(std::cout, "_ZSt4cout");
+  bind_standard_stream(std::clog, "_ZSt4clog");
+}
 
 void set_error(char* err, size_t size, const std::string& msg) {
   if (!err || size == 0) return;
