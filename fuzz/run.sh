@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang, ASan + UBSan; build folder build-fuzz/) and runs each for a given time
+# or number of executions, at the lowest CPU priority. A crash stops that target, leaves the input in
+# fuzz/regressions/<target>/ (replayed by CTest from then on) and makes the script exit 1.
+#
+#   bash fuzz/run.sh [--seconds S] [--runs N] [--jobs J] [TARGET...]
+#     --seconds S  time per target (default 60)
+#     --runs N     stop a target after N executions (default: unlimited within S seconds)
+#     --smoke      the CI run: 5 seconds per target
+#     TARGET       fuzz target names (default: all; `bash fuzz/run.sh --list` prints them)
+# Results (target, executions, seconds, exec/s, corpus size, crashes) are appended to
+# build-fuzz/fuzz-results.tsv and printed as a table at the end.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${CODESSM_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
+SECONDS_PER=60
+RUNS=-1
+TARGETS=()
+LIST=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) SECONDS_PER="$2"; shift 2 ;;
+    --runs) RUNS="$2"; shift 2 ;;
+    --smoke) SECONDS_PER=5; shift ;;
+    --list) LIST=1; shift ;;
+    -h|--help) sed -n 2,13p "$0"; exit 0 ;;
+    *) TARGETS+=("$1"); shift ;;
+  esac
+done
+
+if ! command -v clang++ >/dev/null 2>&1; then
+  echo "[fuzz] clang++ not found: install clang and libclang-rt-14-dev (Debian)" >&2
+  exit 2
+fi
+GEN=()
+if command -v ninja >/dev/null 2>&1; then GEN=(-G Ninja); fi
+if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+  cmake -S "$ROOT" -B "$BUILD" "${GEN[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCODESSM_BUILD_FUZZERS=ON \
+    -DCODESSM_BUILD_TESTS=OFF -DCODESSM_BUILD_BENCHMARKS=OFF >/dev/null
+fi
+nice -n 19 cmake --build "$BUILD" -j "$(nproc)" --target fuzzers >/dev/null
+
+ALL=()
+for f in "$BUILD"/fuzz/fuzz_*; do
+  [ -x "$f" ] && ALL+=("$(basename "$f" | sed 's/^fuzz_//')")
+done
+if [ "$LIST" = 1 ]; then printf '%s\n' "${ALL[@]}"; exit 0; fi
+if [ ${#TARGETS[@]} -eq 0 ]; then TARGETS=("${ALL[@]}"); fi
+
+RESULTS="$BUILD/fuzz-results.tsv"
+[ -f "$RESULTS" ] || printf 'date\ttarget\texecutions\tseconds\texec_per_s\tcorpus\tcrashes\n' > "$RESULTS"
+# Leaks of LibTorch's and SentencePiece's start-up singletons are not ours; UBSan findings are fatal.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+failed=0
+for t in "${TARGETS[@]}"; do
+  bin="$BUILD/fuzz/fuzz_$t"
+  [ -x "$bin" ] || { echo "[fuzz] no target '$t' (see --list)" >&2; exit 2; }
+  corpus="$BUILD/fuzz-corpus/$t"
+  regress="$ROOT/fuzz/regressions/$t"
+  mkdir -p "$corpus" "$regress"
+  log="$BUILD/fuzz-logs/$t.log"
+  mkdir -p "$(dirname "$log")"
+  before=$(find "$regress" -type f | wc -l)
+  start=$(date +%s)
+  set +e
+  # -max_len 4096: readers are fuzzed on small files (their cost is per byte); -rss_limit_mb: a small input
+  # must not need gigabytes; -timeout 10: no input may take seconds.
+  (cd "$BUILD" && nice -n 19 "$bin" -max_total_time="$SECONDS_PER" -runs="$RUNS" -max_len=4096 -timeout=10 \
+     -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$regress/" "$corpus" "$ROOT/fuzz/seeds/$t" \
+     >"$log" 2>&1)
+  rc=$?
+  set -e
+  secs=$(( $(date +%s) - start ))
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || echo 0)
+  after=$(find "$regress" -type f | wc -l)
+  crashes=$((after - before))
+  ncorpus=$(find "$corpus" -type f | wc -l)
+  rate=$(( secs > 0 ? ${execs:-0} / secs : 0 ))
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "${execs:-0}" "$secs" "$rate" "$ncorpus" "$crashes" >> "$RESULTS"
+  printf '[fuzz] %-22s %10s execs %5ss %7s/s corpus %5s crashes %s\n' "$t" "${execs:-0}" "$secs" "$rate" "$ncorpus" "$crashes"
+  if [ "$rc" != 0 ] || [ "$crashes" != 0 ]; then
+    echo "[fuzz] $t FAILED (exit $rc); see $log and $regress" >&2
+    tail -30 "$log" >&2
+    failed=1
+  fi
+done
+exit "$failed"
