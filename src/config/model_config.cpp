@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "codessm/core/error.h"
@@ -96,6 +97,18 @@ void ModelConfig::validate(const std::string& src) const {
     fail("pad_token_id", fmt::format("must be in [0, vocab_size={}) (got {})", vocab_size, pad_token_id));
   if (!(layer_norm_eps > 0)) fail("layer_norm_eps", "must be > 0");
   if (!(initializer_range > 0)) fail("initializer_range", "must be > 0");
+  // Sizes whose tensors could never be allocated (or whose element counts overflow) are impossible values, not
+  // an out-of-memory error to meet later: 2^34 elements is 64 GiB of fp32 in one tensor.
+  constexpr int64_t kMaxElements = int64_t{1} << 34;
+  auto product_fits = [&](int64_t a, int64_t b) { return a <= kMaxElements / std::max<int64_t>(b, 1); };
+  if (!product_fits(vocab_size, hidden_size))
+    fail("vocab_size", fmt::format("× hidden_size = {} × {} is beyond any model (more than 2^34 embedding values)", vocab_size, hidden_size));
+  if (!product_fits(intermediate_size, hidden_size))
+    fail("intermediate_size", fmt::format("× hidden_size = {} × {} is beyond any model (more than 2^34 values per layer)", intermediate_size, hidden_size));
+  if (!product_fits(max_position_embeddings, hidden_size))
+    fail("max_position_embeddings", fmt::format("× hidden_size = {} × {} is beyond any model", max_position_embeddings, hidden_size));
+  if (num_hidden_layers > 4096) fail("num_hidden_layers", fmt::format("must be <= 4096 (got {})", num_hidden_layers));
+  if (pretraining_context < 0) fail("codessm_pretraining_context", fmt::format("must be >= 0 (0 = unknown), got {}", pretraining_context));
   for (auto [name, p] : {std::pair<const char*, double>{"hidden_dropout_prob", hidden_dropout_prob},
                          {"attention_probs_dropout_prob", attention_probs_dropout_prob},
                          {"codessm_layer_dropout", layer_dropout}}) {
@@ -118,6 +131,7 @@ void ModelConfig::validate(const std::string& src) const {
     if (ssm_kernels <= 0 || hidden_size % ssm_kernels != 0)
       fail("codessm_ssm_kernels", fmt::format("must divide hidden_size={} (got {}): channels are split into contiguous blocks of hidden_size/k", hidden_size, ssm_kernels));
     if (!(dt_min > 0 && dt_max >= dt_min)) fail("codessm_dt_min", "need 0 < dt_min <= dt_max");
+    if (!product_fits(num_ssm, hidden_size)) fail("num_ssm", fmt::format("× hidden_size = {} × {} is beyond any model", num_ssm, hidden_size));
     if (pooler_type != "non_padding_mean" && pooler_type != "mean")
       fail("pooler_type", fmt::format("'{}' is not supported: use non_padding_mean or mean", pooler_type));
     if (hf_conv && (hf_conv_groups <= 0 || hidden_size % hf_conv_groups != 0))

@@ -1,0 +1,32 @@
+// Impossible config.json values (docs/reliability.md): sizes no tensor could hold, layer counts no machine
+// could run, negative context lengths. Each is refused naming the file and the field instead of failing later inside
+// LibTorch (an allocation error without a file name) or running with a meaningless value.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "codessm/config/model_config.h"
+#include "codessm/config/presets.h"
+#include "codessm/core/error.h"
+#include "test_utils.h"
+
+using namespace codessm;
+
+TEST(ModelConfigReliability, ImpossibleValuesAreRefusedNamingTheField) {
+  const auto base = config::make_preset("codessm-tiny").to_json();
+  const std::vector<std::tuple<std::string, nlohmann::json, std::string>> cases = {
+      {"vocab_size", int64_t{1} << 40, "field 'vocab_size' × hidden_size"},
+      {"intermediate_size", int64_t{1} << 40, "field 'intermediate_size'"},
+      {"max_position_embeddings", int64_t{1} << 40, "field 'max_position_embeddings'"},
+      {"num_hidden_layers", 1000000, "field 'num_hidden_layers' must be <= 4096"},
+      {"num_ssm", int64_t{1} << 40, "field 'num_ssm'"},
+      {"codessm_pretraining_context", -5, "field 'codessm_pretraining_context' must be >= 0"},
+  };
+  for (const auto& [field, value, message] : cases) {
+    auto j = base;
+    ASSERT_TRUE(j.contains(field)) << field;
+    j[field] = value;
+    EXPECT_THROW_WITH(config::ModelConfig::from_json(j, "ckpt/config.json"), UsageError, message);
+    EXPECT_THROW_WITH(config::ModelConfig::from_json(j, "ckpt/config.json"), UsageError, "ckpt/config.json");
+  }
+}
