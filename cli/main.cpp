@@ -10,6 +10,24 @@
 #include "codessm/core/logging.h"
 #include "command_registry.h"
 
+namespace codessm::cli {
+
+/// LibTorch's allocation failures: CUDA's "CUDA out of memory" and the CPU allocator's "can't allocate memory".
+bool is_out_of_memory(const std::string& what) {
+  return what.find("out of memory") != std::string::npos || what.find("can't allocate memory") != std::string::npos;
+}
+
+/// A batch that does not fit: say which settings lower the memory, not only LibTorch's byte count.
+std::string out_of_memory_message(const std::string& what) {
+  const auto nl = what.find('\n');
+  return "out of memory: " + what.substr(0, nl) +
+         "\nThe model or the batch does not fit in this device's memory. Lower --set batch_size (keep the effective "
+         "batch with --set grad_accum), the sequence length (--set context_length / max_length, --lengths, or the "
+         "input's length), use --dtype bf16, or choose a smaller model.";
+}
+
+}  // namespace codessm::cli
+
 int main(int argc, char** argv) {
   CLI::App app{"codessm: train, fine-tune and explain state-space models of source code"};
   app.require_subcommand(1);
@@ -27,8 +45,16 @@ int main(int argc, char** argv) {
     spdlog::error("{}", e.what());
     return static_cast<int>(e.kind());
   } catch (const c10::Error& e) {
-    spdlog::error("LibTorch: {}", e.what_without_backtrace());
+    const std::string what = e.what_without_backtrace();
+    if (codessm::cli::is_out_of_memory(what)) {
+      spdlog::error("{}", codessm::cli::out_of_memory_message(what));
+      return 1;
+    }
+    spdlog::error("LibTorch: {}", what);
     return 4;
+  } catch (const std::bad_alloc& e) {
+    spdlog::error("{}", codessm::cli::out_of_memory_message(e.what()));
+    return 1;
   } catch (const std::invalid_argument& e) {
     spdlog::error("{}", e.what());
     return 1;

@@ -132,6 +132,19 @@ json run_model_forward(const ModelForwardOptions& o) {
   mi.token_type_ids = read_ids(in, "token_type_ids", false);
   if (mi.token_type_ids.defined()) mi.token_type_ids = mi.token_type_ids.to(dev);
   const auto V = m->config().vocab_size;
+  // A sequence beyond the trained context (docs/reliability.md): absolute position tables end at
+  // max_position_embeddings, so longer inputs are refused here, naming both lengths; position-free models
+  // (BiGS/CodeSSM, rotary) run at any length, with a warning past the context they were trained on.
+  const int64_t L = mi.input_ids.size(1), ctx = m->config().default_context();
+  if (m->config().position_embedding_type == "absolute" && L > m->config().max_position_embeddings) {
+    throw DataError(fmt::format("input '{}': sequences of {} tokens exceed the checkpoint's max_position_embeddings {} "
+                                "(absolute positions cannot go further): truncate the input to {} tokens",
+                                in.describe(), L, m->config().max_position_embeddings, m->config().max_position_embeddings));
+  }
+  if (L > ctx) {
+    spdlog::warn("input '{}': {} tokens is beyond the context the checkpoint was trained on ({}): the model "
+                 "extrapolates", in.describe(), L, ctx);
+  }
   auto mx = mi.input_ids.max().item<int64_t>(), mn = mi.input_ids.min().item<int64_t>();
   if (mn < 0 || mx >= V)
     throw DataError(fmt::format("input '{}': input_ids range [{}, {}] is outside the vocabulary [0, {})", in.describe(), mn, mx, V));

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <fstream>
+
 #include "codessm/config/presets.h"
 #include "codessm/core/io.h"
 #include "codessm/model/checkpoint.h"
@@ -99,4 +101,50 @@ TEST(ReliabilityCli, BenchForwardRejectsNonPositiveCounts) {
     EXPECT_EQ(run_codessm(args + " " + bad, &out), 1) << bad << "\n" << out;
     EXPECT_NE(out.find(bad.substr(0, bad.find(' '))), std::string::npos) << bad << "\n" << out;
   }
+}
+
+// A batch or model that does not fit in memory (docs/reliability.md): LibTorch's allocator error ("can't allocate
+// memory" on the CPU, "CUDA out of memory" on a GPU) comes with the settings to lower, not as an internal error.
+TEST(ReliabilityCli, OutOfMemorySaysWhatToLower) {
+  // A 2^24 × 1024 embedding (64 GiB of fp32, the largest config.json allows) cannot be allocated here; on a
+  // machine where it could, the test would only burn time.
+  uint64_t total_kib = 0;
+  std::ifstream meminfo("/proc/meminfo");
+  for (std::string line; std::getline(meminfo, line);)
+    if (line.rfind("MemTotal:", 0) == 0 || line.rfind("SwapTotal:", 0) == 0) total_kib += std::stoull(line.substr(line.find(':') + 1));
+  if (total_kib > (uint64_t{48} << 20)) GTEST_SKIP() << "this machine has more than 48 GiB of memory";
+  const auto root = test::temp_dir("cli_oom");
+  std::string out;
+  EXPECT_EQ(run_codessm("model init codessm-tiny --set vocab_size=16777216 --set hidden_size=1024 --out " +
+                            (root / "ckpt").string(),
+                        &out),
+            1)
+      << out;
+  EXPECT_NE(out.find("out of memory"), std::string::npos) << out;
+  EXPECT_NE(out.find("Lower --set batch_size"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(root / "ckpt"));
+}
+
+// A sequence beyond the trained context (docs/reliability.md): absolute position tables end at
+// max_position_embeddings (128 in this fixture), so a longer input is refused naming both lengths; LibTorch's
+// index error used to surface as an internal error without the input's name.
+TEST(ReliabilityCli, ModelForwardBeyondAbsolutePositionsIsRefused) {
+  const auto root = test::temp_dir("cli_context");
+  const auto ckpt = test::source_dir() / "tests" / "data" / "parity" / "bigs_tiny_pos_absolute";
+  tensor::save_safetensors(root / "long.safetensors", {{"input_ids", torch::randint(5, 100, {1, 129})}});
+  std::string out;
+  EXPECT_EQ(run_codessm("model forward " + ckpt.string() + " --input " + (root / "long.safetensors").string() +
+                            " --out " + (root / "out.safetensors").string(),
+                        &out),
+            2)
+      << out;
+  EXPECT_NE(out.find("sequences of 129 tokens exceed the checkpoint's max_position_embeddings 128"), std::string::npos)
+      << out;
+  // At the limit it runs.
+  tensor::save_safetensors(root / "ok.safetensors", {{"input_ids", torch::randint(5, 100, {1, 128})}});
+  EXPECT_EQ(run_codessm("model forward " + ckpt.string() + " --input " + (root / "ok.safetensors").string() +
+                            " --out " + (root / "out.safetensors").string(),
+                        &out),
+            0)
+      << out;
 }

@@ -191,3 +191,20 @@ TEST(CorpusBuild, HugeOneLineFileBeyondMemoryIsSkippedNotFatal) {
   for (const auto& e : fs::recursive_directory_iterator(o.out))
     EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path();
 }
+
+// Symlink loops (docs/reliability.md): a folder link back to its parent and two file links to each other are
+// counted as symlinks and never followed, so the scan ends and reads each real file once.
+TEST(CorpusBuild, SymlinkLoopsAreCountedNotFollowed) {
+  const fs::path root = codessm::test::temp_dir("corpus_loops") / "src";
+  write(root / "pkg" / "good.py", "def add(a, b):\n    return a + b\n");
+  fs::create_directory_symlink(root, root / "pkg" / "back_to_root");
+  fs::create_symlink(root / "b.py", root / "a.py");
+  fs::create_symlink(root / "a.py", root / "b.py");
+  CorpusBuildOptions o;
+  o.sources = {root};
+  o.out = codessm::test::temp_dir("corpus_loops_out");
+  o.progress = false;
+  const auto s = build_corpus(o);
+  EXPECT_EQ(s.files_written, 1u);
+  EXPECT_EQ(manifest(o.out)["counts"]["skipped"]["symlink"], 3);
+}
