@@ -2,6 +2,8 @@
 // leftmost, then longest match; lstrip/rstrip swallow adjacent whitespace).
 #include "codessm/data/added_tokens.h"
 
+#include <limits>
+
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
@@ -80,8 +82,17 @@ AddedTokens AddedTokens::from_json(const nlohmann::json& j, const std::string& w
     CODESSM_REQUIRE(e.is_object() && e.contains("content") && e.contains("id"), DataError,
                     "{}: every added token needs 'content' and 'id' (got {})", where, e.dump());
     AddedToken t;
-    t.content = e.at("content").get<std::string>();
-    t.id = e.at("id").get<int32_t>();
+    const auto& content = e.at("content");
+    const auto& id = e.at("id");
+    CODESSM_REQUIRE(content.is_string() && !content.get<std::string>().empty(), DataError,
+                    "{}: added token {} needs a non-empty string 'content'", where, e.dump());
+    // get<int32_t>() would wrap 2^32 + 5 to 5, giving two tokens one id.
+    CODESSM_REQUIRE(id.is_number_integer() && (id.is_number_unsigned() || id.get<int64_t>() >= 0) &&
+                        id.get<uint64_t>() < static_cast<uint64_t>(std::numeric_limits<int32_t>::max()),
+                    DataError, "{}: added token '{}' has id {}; ids are integers in [0, 2^31 - 1)", where,
+                    content.get<std::string>(), id.dump());
+    t.content = content.get<std::string>();
+    t.id = static_cast<int32_t>(id.get<int64_t>());
     t.special = e.value("special", true);
     t.lstrip = e.value("lstrip", false);
     t.rstrip = e.value("rstrip", false);

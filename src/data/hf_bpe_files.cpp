@@ -61,7 +61,19 @@ AddedToken conventional_special(const std::string& content, int32_t id) {
 
 }  // namespace
 
+static ByteBpeFiles read_vocab_merges_fields(const fs::path& dir, const std::string& vocab_name,
+                                            const std::string& merges_name);
+
 ByteBpeFiles read_vocab_merges(const fs::path& dir, const std::string& vocab_name, const std::string& merges_name) {
+  try {
+    return read_vocab_merges_fields(dir, vocab_name, merges_name);
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError(fmt::format("tokenizer folder '{}': a field has the wrong JSON type ({})", dir.string(), e.what()));
+  }
+}
+
+static ByteBpeFiles read_vocab_merges_fields(const fs::path& dir, const std::string& vocab_name,
+                                            const std::string& merges_name) {
   ByteBpeFiles f;
   const fs::path vocab_file = dir / vocab_name, merges_file = dir / merges_name;
   core::require_exists(vocab_file, "BPE vocabulary", "a byte-level BPE folder needs vocab.json and merges.txt");
@@ -112,7 +124,17 @@ ByteBpeFiles read_vocab_merges(const fs::path& dir, const std::string& vocab_nam
   return f;
 }
 
+static ByteBpeFiles read_hf_tokenizer_json_fields(const fs::path& file);
+
 ByteBpeFiles read_hf_tokenizer_json(const fs::path& file) {
+  try {
+    return read_hf_tokenizer_json_fields(file);
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError(fmt::format("'{}': a field has the wrong JSON type ({})", file.string(), e.what()));
+  }
+}
+
+static ByteBpeFiles read_hf_tokenizer_json_fields(const fs::path& file) {
   auto j = parse_json_file(file);
   const std::string where = file.string();
   CODESSM_REQUIRE(j.contains("model") && j["model"].is_object(), DataError, "{}: no 'model' object", where);

@@ -88,7 +88,9 @@ nlohmann::json read_tokenizer_config(const fs::path& dir) {
   }
   CODESSM_REQUIRE(j.is_object() && j.contains("format_version") && j.contains("kind"), DataError,
                   "'{}' needs 'format_version' and 'kind'", file.string());
-  int v = j["format_version"].get<int>();
+  CODESSM_REQUIRE(j["format_version"].is_number_integer() && j["kind"].is_string(), DataError,
+                  "'{}': 'format_version' must be an integer and 'kind' a string", file.string());
+  const int64_t v = j["format_version"].get<int64_t>();
   CODESSM_REQUIRE(v <= kTokenizerFormatVersion, DataError,
                   "'{}' has format_version {}, newer than this codessm supports ({}); upgrade codessm",
                   file.string(), v, kTokenizerFormatVersion);
@@ -97,8 +99,19 @@ nlohmann::json read_tokenizer_config(const fs::path& dir) {
   return j;
 }
 
+static std::unique_ptr<Tokenizer> load_tokenizer_files(const fs::path& dir);
+
 std::unique_ptr<Tokenizer> load_tokenizer(const fs::path& dir) {
   core::require_exists(dir, "tokenizer folder", "train one with `codessm tokenizer train` or give a HF folder");
+  try {
+    return load_tokenizer_files(dir);
+  } catch (const nlohmann::json::exception& e) {
+    // A field of the wrong JSON type (a number where a string belongs, ...): say which folder it was.
+    throw DataError(fmt::format("tokenizer folder '{}': a file has a field of the wrong type ({})", dir.string(), e.what()));
+  }
+}
+
+static std::unique_ptr<Tokenizer> load_tokenizer_files(const fs::path& dir) {
   if (fs::exists(dir / kTokenizerConfigFile)) {
     auto cfg = read_tokenizer_config(dir);
     const std::string kind = cfg["kind"].get<std::string>();
