@@ -17,6 +17,7 @@ PKGS=(
   libgloo-dev
   gnuplot-nox
   chromium                          # headless browser for the `codessm report` page tests (tests/browser)
+  clang libclang-rt-14-dev          # libFuzzer + sanitizers for fuzz/run.sh (CI's smoke run, docs/reliability.md)
 )
 
 # Node.js + npm (tree-sitter grammars come from npm). Some images ship nodejs with npm bundled
