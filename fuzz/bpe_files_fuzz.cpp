@@ -12,6 +12,7 @@ CODESSM_FUZZ_TARGET(bpe_files) {
   fuzz::write_bytes(dir / "vocab.json", parts[0]);
   fuzz::write_bytes(dir / "merges.txt", parts[1]);
   if (!parts[2].empty()) fuzz::write_bytes(dir / "added_tokens.json", parts[2]);
+  else fs::remove(dir / "added_tokens.json");
   fuzz::expect_clean([&] {
     auto tok = data::load_tokenizer(dir);
     fuzz::check_roundtrip(*tok, parts[3]);

@@ -14,6 +14,7 @@ CODESSM_FUZZ_TARGET(directprobe_inputs) {
   fuzz::write_bytes(dir / "emb.txt", parts[1]);
   fuzz::write_bytes(dir / "tags.txt", parts[2]);
   fuzz::write_bytes(dir / "config.ini", parts[3]);
+  fs::remove_all(dir / "out");  // run_probe wants a new or empty output folder
   fuzz::expect_clean([&] { (void)probe::read_label_set(dir / "tags.txt"); });
   fuzz::expect_clean([&] { (void)probe::read_labels(dir / "labels.txt", /*require_entity_format=*/true); });
   fuzz::expect_clean([&] { (void)probe::read_embeddings(dir / "emb.txt"); });

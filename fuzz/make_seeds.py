@@ -165,10 +165,12 @@ def main():
         "ruby": ["def f(a, b = 1)\n  x = a + b\n  [1, 2].each { |i| x += i }\n  x\nend\n"],
         "php": ["<?php\nfunction f($a, $b = 1) {\n  $x = $a + $b;\n  foreach ($a as $i) { $x += $i; }\n  return $x;\n}\n"],
     }
+    langs = ["python", "java", "javascript", "typescript", "tsx", "go", "ruby", "php"]  # parse::all_languages()
     for lang, srcs in snippets.items():
         for i, s in enumerate(srcs):
-            put(f"parse_{lang}", f"s{i}", s)
-    put("parse_python", "stdlib_json_decoder", read("/usr/lib/python3.11/json/decoder.py") if os.path.exists("/usr/lib/python3.11/json/decoder.py") else b"")
+            put("parse", f"{lang}_{i}", bytes([langs.index(lang)]) + s.encode())
+    if os.path.exists("/usr/lib/python3.11/json/decoder.py"):
+        put("parse", "python_stdlib_json_decoder", bytes([0]) + read("/usr/lib/python3.11/json/decoder.py", MAX - 1))
     print("seeds written to", SEEDS)
 
 

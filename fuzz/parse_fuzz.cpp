@@ -1,6 +1,6 @@
 // tree-sitter parsing and the relations built on it (AST distance, siblings, data flow, functions) on
-// arbitrary bytes, one target per language: parse_python, parse_java, ... (libFuzzer builds compile this file
-// once per language with CODESSM_FUZZ_LANGUAGE).
+// arbitrary bytes in each language (the first byte of the input picks it: python, java, javascript, typescript,
+// tsx, go, ruby, php, in parse::all_languages() order).
 #include <memory>
 
 #include "codessm/parse/ast_relations.h"
@@ -40,16 +40,10 @@ int parse_one(parse::Language lang, const uint8_t* data, size_t size) {
 
 }  // namespace
 
-#ifdef CODESSM_LIBFUZZER
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const parse::Language lang = *parse::language_from_name(CODESSM_FUZZ_LANGUAGE);
-  return parse_one(lang, data, size);
+// One target for every language: the first byte picks it, the rest is the source, so that one campaign covers
+// all eight grammars and libFuzzer keeps inputs that reach new code in any of them.
+CODESSM_FUZZ_TARGET(parse) {
+  if (size == 0) return 0;
+  const auto& langs = codessm::parse::all_languages();
+  return parse_one(langs[data[0] % langs.size()], data + 1, size - 1);
 }
-#else
-static const bool registered = [] {
-  for (auto lang : parse::all_languages())
-    fuzz::registry().emplace("parse_" + std::string(parse::language_name(lang)),
-                             [lang](const uint8_t* d, size_t s) { return parse_one(lang, d, s); });
-  return true;
-}();
-#endif

@@ -11,6 +11,7 @@ CODESSM_FUZZ_TARGET(shard) {
   fs::create_directories(dir / "shards");
   fuzz::write_bytes(dir / "shards" / "shard-00000.bin", parts[0]);
   if (!parts[1].empty()) fuzz::write_bytes(dir / "shards" / "manifest.json", parts[1]);
+  else fs::remove(dir / "shards" / "manifest.json");
   fuzz::expect_clean([&] {
     data::ShardFile f(dir / "shards" / "shard-00000.bin");
     std::vector<int32_t> ids;
