@@ -24,6 +24,7 @@ class ClassificationObjective : public ExampleObjective {
       : cfg_(c), tok_(std::move(tok)), pairs_(c.task == "clone") {
     if (!f.train.empty()) {
       train_ = read(f.train);
+      CODESSM_REQUIRE(!train_.empty(), DataError, "{}: no examples (an empty dataset): nothing to train on", f.train);
       labels_ = tasks::LabelMap::from_examples(train_);
       CODESSM_REQUIRE(labels_.size() >= 2, DataError, "{}: only one label ('{}') in the training data; a classifier "
                       "needs at least two", f.train, labels_.size() ? labels_.label(0) : "");

@@ -148,3 +148,35 @@ TEST(ReliabilityCli, ModelForwardBeyondAbsolutePositionsIsRefused) {
             0)
       << out;
 }
+
+// Empty datasets (docs/reliability.md): every training and evaluation entry point refuses an empty file or shard
+// folder with a DataError naming it, before any step.
+TEST(ReliabilityCli, EmptyDatasetsAreRefusedNamingTheFile) {
+  const auto root = test::temp_dir("cli_empty");
+  const auto tok = (test::source_dir() / "tests" / "data" / "tokenizers" / "spm_tiny").string();
+  core::write_file_atomic(root / "empty.jsonl", "");
+  const std::string common = " --no-progress --set model=codessm-tiny --set tokenizer=" + tok + " --set max_steps=2";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"finetune --task classification --set dataset=devign --set train_data=" + (root / "empty.jsonl").string() +
+           " --out " + (root / "cls").string() + common,
+       "no examples (an empty dataset)"},
+      {"finetune --task retrieval --set dataset=advtest --set train_data=" + (root / "empty.jsonl").string() +
+           " --out " + (root / "ret").string() + common,
+       "0 examples"},
+  };
+  for (const auto& [args, message] : cases) {
+    std::string out;
+    EXPECT_EQ(run_codessm(args, &out), 2) << args << "\n" << out;
+    EXPECT_NE(out.find(message), std::string::npos) << args << "\n" << out;
+    EXPECT_NE(out.find("empty.jsonl"), std::string::npos) << out;
+  }
+  std::string out;
+  ASSERT_EQ(run_codessm("tokenizer shard --tokenizer " + tok + " --input " + (root / "empty.jsonl").string() +
+                            " --out " + (root / "shards").string(),
+                        &out),
+            0)
+      << out;
+  EXPECT_EQ(run_codessm("pretrain --out " + (root / "pt").string() + " --set train_shards=" + (root / "shards").string() + common, &out), 2)
+      << out;
+  EXPECT_NE(out.find("holds no shard files"), std::string::npos) << out;
+}

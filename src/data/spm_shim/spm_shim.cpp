@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -21,10 +22,17 @@ namespace {
 // warning, e.g. "vocab_size is too large") segfaulted. Each stream seen here that was never constructed is
 // constructed as a stream over the process's real buffer.
 void bind_standard_stream(std::ostream& seen_here, const char* symbol) {
-  auto* process_stream = static_cast<std::ostream*>(::dlsym(RTLD_DEFAULT, symbol));
-  if (process_stream == nullptr || process_stream == &seen_here) return;  // one object: nothing to do
-  if (*reinterpret_cast<void* const*>(&seen_here) != nullptr) return;     // has a vtable: constructed already
-  new (&seen_here) std::ostream(process_stream->rdbuf());
+  // Laundered through an empty asm: the compiler assumes std::cerr is a live object with a vtable and would
+  // otherwise fold the check below away.
+  void* local = static_cast<void*>(&seen_here);
+  asm volatile("" : "+r"(local));
+  // The executable's handle, not RTLD_DEFAULT: from a DEEPBIND library that would search this library's own
+  // scope first and find the unconstructed definition again.
+  static void* const program = ::dlopen(nullptr, RTLD_NOW);
+  auto* process_stream = program ? static_cast<std::ostream*>(::dlsym(program, symbol)) : nullptr;
+  if (process_stream == nullptr || process_stream == local) return;       // one object: nothing to do
+  if (*static_cast<volatile const uintptr_t*>(local) != 0) return;        // has a vtable: constructed already
+  new (local) std::ostream(process_stream->rdbuf());
 }
 
 __attribute__((constructor)) void bind_standard_streams() {
