@@ -2,7 +2,7 @@
 """Writes the seed corpora fuzz/seeds/<target>/ from the test fixtures (and, for tokenizer folders and shards,
 files the built codessm writes). Run once after changing a format; the seeds are committed.
 
-Usage: python3 fuzz/make_seeds.py [BUILD_DIR]   (BUILD_DIR holds the codessm executable; default build/)
+Usage: python3 fuzz/make_seeds.py [BUILD_DIR]   (BUILD_DIR/cli/codessm is the built executable; default build/)
 """
 import json
 import os
@@ -60,7 +60,7 @@ def bytes_to_unicode():
 
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build")
-    codessm = os.path.join(build, "codessm")
+    codessm = os.path.join(build, "cli", "codessm")
     shutil.rmtree(SEEDS, ignore_errors=True)
 
     # safetensors (+ index)
