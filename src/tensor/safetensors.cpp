@@ -95,16 +95,16 @@ SafetensorsFile::SafetensorsFile(const fs::path& path) : path_(path) {
         e.dtype = v.at("dtype").get<std::string>();
         // Integers only: get<int64_t>() would convert 2.5 or 1e30 (undefined for out-of-range floats) and
         // get<uint64_t>() would wrap -8.
-        auto integers = [&](const char* key, bool allow_negative) {
-          const auto& a = v.at(key);
+        auto integers = [](const json& entry, const char* key, bool allow_negative) {
+          const auto& a = entry.at(key);
           if (!a.is_array()) throw std::runtime_error(std::string(key) + " must be an array");
           for (const auto& x : a)
             if (!x.is_number_integer() || (!allow_negative && !x.is_number_unsigned() && x.get<int64_t>() < 0))
               throw std::runtime_error(std::string(key) + " must hold non-negative integers, got " + a.dump());
           return a;
         };
-        e.shape = integers("shape", true).get<std::vector<int64_t>>();
-        auto off = integers("data_offsets", false).get<std::vector<uint64_t>>();
+        e.shape = integers(v, "shape", true).get<std::vector<int64_t>>();
+        auto off = integers(v, "data_offsets", false).get<std::vector<uint64_t>>();
         if (off.size() != 2) throw std::runtime_error("data_offsets must have 2 entries");
         e.begin = off[0];
         e.end = off[1];
