@@ -1,6 +1,8 @@
 #include <fmt/ranges.h>  // fmt::join (moved out of format.h in fmt 11)
 #include "codessm/model/checkpoint.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <limits>
@@ -184,11 +186,24 @@ void save_pretrained(CodeModel& model, const fs::path& dir_arg, const SaveOption
   core::ensure_dir(tmp);
   core::write_file_atomic(tmp / "config.json", cfgj.dump(2) + "\n");
   tensor::save_safetensors_sharded(tmp, "model", state, opts.max_shard_bytes, meta);
-  const fs::path old = parent / fmt::format(".{}.old-{}", dir.filename().string(), ::getpid());
-  if (fs::exists(dir)) fs::rename(dir, old);
+  if (fs::exists(dir)) {
+    // One atomic exchange (Linux renameat2): a kill at any moment leaves `dir` the old or the new checkpoint,
+    // never absent (two renames would leave a gap in which a best/ folder could be lost for good).
+    if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(), RENAME_EXCHANGE) == 0) {
+      core::remove_tree(tmp);  // now the old checkpoint
+      guard.armed = false;
+      return;
+    }
+    // A file system without RENAME_EXCHANGE: the old folder is moved aside first.
+    const fs::path old = parent / fmt::format(".{}.old-{}", dir.filename().string(), ::getpid());
+    fs::rename(dir, old);
+    fs::rename(tmp, dir);
+    guard.armed = false;
+    core::remove_tree(old);
+    return;
+  }
   fs::rename(tmp, dir);
   guard.armed = false;
-  core::remove_tree(old);
 }
 
 LoadReport load_weights(CodeModel& model, const fs::path& weights, bool strict_head) {

@@ -108,7 +108,7 @@ TEST(CheckpointTarget, EmptyFolderTrailingSlashAndDotWorkWithoutTempFolders) {
 }
 
 TEST(CheckpointLoad, NanAndInfWeightsAreRefusedNamingTheTensor) {
-  for (double bad : {std::nan(""), INFINITY, -INFINITY}) {
+  for (double bad : {std::nan(""), double(INFINITY), -double(INFINITY)}) {
     auto m = tiny_model();
     const auto dir = test::temp_dir("nan_weights") / "ckpt";
     model::save_pretrained(m, dir);
