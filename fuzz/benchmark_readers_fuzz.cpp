@@ -9,6 +9,7 @@
 
 CODESSM_FUZZ_TARGET(benchmark_readers) {
   using namespace codessm;
+  namespace fs = std::filesystem;
   if (size == 0) return 0;
   const uint8_t pick = data[0];
   const auto parts = fuzz::split_parts(data + 1, size - 1, 2);

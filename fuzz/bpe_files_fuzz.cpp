@@ -7,6 +7,7 @@
 
 CODESSM_FUZZ_TARGET(bpe_files) {
   using namespace codessm;
+  namespace fs = std::filesystem;
   const auto parts = fuzz::split_parts(data, size, 4);
   const auto& dir = fuzz::fresh_scratch();
   fuzz::write_bytes(dir / "vocab.json", parts[0]);

@@ -8,6 +8,7 @@
 
 CODESSM_FUZZ_TARGET(directprobe_inputs) {
   using namespace codessm;
+  namespace fs = std::filesystem;
   const auto parts = fuzz::split_parts(data, size, 4);
   const auto& dir = fuzz::fresh_scratch();
   fuzz::write_bytes(dir / "labels.txt", parts[0]);

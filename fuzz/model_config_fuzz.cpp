@@ -8,6 +8,7 @@
 
 CODESSM_FUZZ_TARGET(model_config) {
   using namespace codessm;
+  namespace fs = std::filesystem;
   auto j = nlohmann::json::parse(data, data + size, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return 0;  // load_config reports the parse error itself (a DataError)
   fuzz::expect_clean([&] {

@@ -5,6 +5,7 @@
 
 CODESSM_FUZZ_TARGET(safetensors) {
   using namespace codessm;
+  namespace fs = std::filesystem;
   const auto file = fuzz::fresh_scratch() / "model.safetensors";
   fuzz::write_bytes(file, {reinterpret_cast<const char*>(data), size});
   fuzz::expect_clean([&] {

@@ -6,6 +6,7 @@
 
 CODESSM_FUZZ_TARGET(safetensors_index) {
   using namespace codessm;
+  namespace fs = std::filesystem;
   const auto parts = fuzz::split_parts(data, size, 3);
   const auto& dir = fuzz::fresh_scratch();
   fs::create_directories(dir / "ckpt");

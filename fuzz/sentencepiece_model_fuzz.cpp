@@ -8,6 +8,7 @@
 
 CODESSM_FUZZ_TARGET(sentencepiece_model) {
   using namespace codessm;
+  namespace fs = std::filesystem;
   const auto parts = fuzz::split_parts(data, size, 2);
   fuzz::expect_clean([&] {
     data::SentencePieceTokenizer tok(std::string(parts[0]), data::AddedTokens{});

@@ -7,6 +7,7 @@
 
 CODESSM_FUZZ_TARGET(sentencepiece_text) {
   using namespace codessm;
+  namespace fs = std::filesystem;
   static const auto tok = data::load_tokenizer(CODESSM_SOURCE_DIR "/tests/data/tokenizers/spm_tiny");
   fuzz::check_roundtrip(*tok, {reinterpret_cast<const char*>(data), size});
   return 0;

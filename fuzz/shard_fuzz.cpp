@@ -6,6 +6,7 @@
 
 CODESSM_FUZZ_TARGET(shard) {
   using namespace codessm;
+  namespace fs = std::filesystem;
   const auto parts = fuzz::split_parts(data, size, 2);
   const auto& dir = fuzz::fresh_scratch();
   fs::create_directories(dir / "shards");

@@ -7,6 +7,7 @@
 
 CODESSM_FUZZ_TARGET(tokenizer_folder) {
   using namespace codessm;
+  namespace fs = std::filesystem;
   const auto parts = fuzz::split_parts(data, size, 5);
   const auto& dir = fuzz::fresh_scratch();
   fuzz::write_bytes(dir / "codessm_tokenizer.json", parts[0]);

@@ -5,6 +5,7 @@
 
 CODESSM_FUZZ_TARGET(train_config) {
   using namespace codessm;
+  namespace fs = std::filesystem;
   const auto& dir = fuzz::fresh_scratch();
   fuzz::write_bytes(dir / "train.json", {reinterpret_cast<const char*>(data), size});
   fuzz::expect_clean([&] {

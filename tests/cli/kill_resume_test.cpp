@@ -8,6 +8,7 @@
 // CODESSM_KILL_RESUME_KILLS (default 4) kills per command; CODESSM_KILL_RESUME_SEED fixes the random draws
 // (printed on every run, to replay a failure). The recorded run of docs/reliability.md used 25.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -177,8 +178,9 @@ void expect_same_run(const fs::path& ref, const fs::path& run, int64_t steps) {
   EXPECT_EQ(core::read_file(last / train::kOptimizerFile), core::read_file(last2 / train::kOptimizerFile));
   EXPECT_EQ(train::read_train_state(last).to_json(), train::read_train_state(last2).to_json());
   EXPECT_EQ(metrics(ref), metrics(run));
-  if (fs::exists(ref / "best" / "model.safetensors"))
+  if (fs::exists(ref / "best" / "model.safetensors")) {
     EXPECT_EQ(core::read_file(ref / "best" / "model.safetensors"), core::read_file(run / "best" / "model.safetensors"));
+  }
 }
 
 struct KillResume : ::testing::Test {

@@ -128,6 +128,9 @@ TEST(ByteBpeTokenizer, ErrorsNameTheFileAndTheProblem) {
 }  // namespace
 }  // namespace codessm::data
 
+namespace codessm::data {
+namespace {
+
 // A vocab.json whose ids collide or do not fit an int32 was accepted: a token then decoded as another
 // (docs/reliability.md, bad case 8).
 TEST(ByteBpeTokenizer, RejectsDuplicateAndOutOfRangeIds) {
@@ -155,3 +158,6 @@ TEST(ByteBpeTokenizer, RejectsDuplicateAndOutOfRangeIds) {
   core::write_file_atomic(dir / "tokenizer.json", tj.dump());
   EXPECT_THROW_WITH(read_hf_tokenizer_json(dir / "tokenizer.json"), DataError, "tokenizer.json: model.vocab");
 }
+
+}  // namespace
+}  // namespace codessm::data
