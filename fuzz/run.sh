@@ -6,6 +6,7 @@
 #   bash fuzz/run.sh [--seconds S] [--runs N] [--jobs J] [TARGET...]
 #     --seconds S  time per target (default 60)
 #     --runs N     stop a target after N executions (default: unlimited within S seconds)
+#     --no-build   run the binaries already in build-fuzz/ (while another build of it is under way)
 #     --smoke      the CI run (.ci/run): 10 seconds each for the targets whose modules build in a few
 #                  minutes (configs, benchmark readers); CTest replays every target's seeds and regressions
 #     TARGET       fuzz target names (default: all; `bash fuzz/run.sh --list` prints them)
@@ -19,13 +20,15 @@ RUNS=-1
 TARGETS=()
 LIST=0
 SMOKE=0
+NO_BUILD=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECONDS_PER="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
     --smoke) SECONDS_PER=10; SMOKE=1; shift ;;
     --list) LIST=1; shift ;;
-    -h|--help) sed -n 2,13p "$0"; exit 0 ;;
+    --no-build) NO_BUILD=1; shift ;;
+    -h|--help) sed -n "2,/^set -euo/p" "$0" | head -n -1; exit 0 ;;
     *) TARGETS+=("$1"); shift ;;
   esac
 done
@@ -49,8 +52,10 @@ if [ "$SMOKE" = 1 ] && [ ${#TARGETS[@]} -eq 0 ]; then TARGETS=(model_config trai
 if [ ${#TARGETS[@]} -eq 0 ]; then TARGETS=("${ALL[@]}"); fi
 BINS=()
 for t in "${TARGETS[@]}"; do BINS+=("fuzz_$t"); done
-nice -n 19 cmake --build "$BUILD" -j "$(nproc)" --target "${BINS[@]}" >"$BUILD/fuzz-build.log" 2>&1 ||
-  { tail -30 "$BUILD/fuzz-build.log" >&2; exit 2; }
+if [ "$NO_BUILD" = 0 ]; then
+  nice -n 19 cmake --build "$BUILD" -j "$(nproc)" --target "${BINS[@]}" >"$BUILD/fuzz-build.log" 2>&1 ||
+    { tail -30 "$BUILD/fuzz-build.log" >&2; exit 2; }
+fi
 
 RESULTS="$BUILD/fuzz-results.tsv"
 [ -f "$RESULTS" ] || printf 'date\ttarget\texecutions\tseconds\texec_per_s\tcorpus\tcrashes\n' > "$RESULTS"

@@ -3,6 +3,8 @@
 // an untied MLM decoder (as BiGS's PyTorch code saves it) is loaded untied, never dropped; a weights file where
 // a folder is expected gets a message saying so.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <torch/torch.h>
 #include <unistd.h>
 
@@ -38,6 +40,24 @@ std::vector<std::string> entries(const fs::path& dir) {
 struct CwdGuard {
   fs::path old = fs::current_path();
   ~CwdGuard() { fs::current_path(old); }
+};
+
+/// Limits the size of files this process writes to `bytes` for the scope's lifetime: with SIGXFSZ ignored, a write
+/// past it fails with EFBIG, as one on a full disk fails with ENOSPC.
+struct FileSizeLimit {
+  explicit FileSizeLimit(rlim_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &old_);
+    old_handler_ = ::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit rl = old_;
+    rl.rlim_cur = bytes;
+    ::setrlimit(RLIMIT_FSIZE, &rl);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &old_);
+    ::signal(SIGXFSZ, old_handler_);
+  }
+  struct rlimit old_ {};
+  sighandler_t old_handler_;
 };
 
 /// Rewrites `dir/model.safetensors` with `edit` applied to the named tensors.
@@ -176,4 +196,26 @@ TEST(CheckpointLoad, WeightsFileWhereAFolderIsExpected) {
   model::save_pretrained(m, dir);
   EXPECT_THROW_WITH(model::load_pretrained(dir / "model.safetensors"), UsageError,
                     "is a weights file, but a checkpoint folder is expected");
+}
+
+// A full disk while writing (docs/reliability.md): the write fails with a DataError naming the file, the previous
+// file or checkpoint survives whole, and no temporary file or folder is left behind.
+TEST(CheckpointTarget, FullDiskLeavesThePreviousCheckpointAndNoTempFiles) {
+  const auto root = test::temp_dir("full_disk");
+  core::write_file_atomic(root / "state.json", "old content\n");
+  auto m = tiny_model(1);
+  model::save_pretrained(m, root / "ckpt");
+  auto m2 = tiny_model(2);
+  {
+    FileSizeLimit limit(64 << 10);  // model.safetensors of codessm-tiny is ~730 KB
+    EXPECT_THROW_WITH(core::write_file_atomic(root / "state.json", std::string(100000, 'x')), DataError,
+                      "state.json.tmp.");
+    EXPECT_THROW_WITH(model::save_pretrained(m2, root / "ckpt"), DataError, "model.safetensors.tmp.");
+  }
+  EXPECT_EQ(core::read_file(root / "state.json"), "old content\n");
+  auto loaded = model::load_pretrained(root / "ckpt");
+  EXPECT_TRUE(torch::equal(loaded->named_parameters()["bigs.encoder.layer.0.dv.weight"],
+                           m->named_parameters()["bigs.encoder.layer.0.dv.weight"]));
+  EXPECT_EQ(entries(root), (std::vector<std::string>{"ckpt", "state.json"}));
+  EXPECT_EQ(entries(root / "ckpt"), (std::vector<std::string>{"config.json", "model.safetensors"}));
 }
