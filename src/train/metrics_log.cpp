@@ -18,7 +18,9 @@ MetricsLog::MetricsLog(const std::filesystem::path& file, int64_t keep_up_to_ste
     }
     core::write_file_atomic(file, kept);
   }
-  out_.open(file, std::ios::app);
+  // A fresh run (no checkpoint to resume: keep_up_to_step < 0) starts the file anew: lines of a run killed before
+  // its first checkpoint would otherwise be logged twice (docs/reliability.md, bad case 9).
+  out_.open(file, keep_up_to_step >= 0 ? std::ios::app : std::ios::trunc);
   CODESSM_REQUIRE(out_.good(), DataError, "cannot open '{}' for appending: is the run folder writable?",
                   file.string());
 }

@@ -11,8 +11,8 @@ namespace codessm::train {
 
 class MetricsLog {
  public:
-  /// Opens run_dir/metrics.jsonl for appending; with `keep_up_to_step` >= 0, first rewrites it keeping only
-  /// records whose "step" is <= that step.
+  /// Opens run_dir/metrics.jsonl: with `keep_up_to_step` >= 0 (a resume) it first rewrites it keeping only
+  /// records whose "step" is <= that step, then appends; with -1 (a fresh run) it starts the file anew.
   MetricsLog(const std::filesystem::path& file, int64_t keep_up_to_step);
   void write(const nlohmann::json& record);
 
