@@ -192,7 +192,10 @@ nlohmann::json run_probe(const ProbeRunOptions& o) {
                 {"precheck_iterations", o.probe.lp.precheck_iterations}};
   ri.timings = timings;
   const nlohmann::json report = make_report(ri);
-  core::write_file_atomic(o.out / "report.json", report.dump(2) + "\n");
+  // Label names are bytes from the user's files (the text outputs keep them as they are); JSON needs UTF-8, so
+  // bytes that are not become U+FFFD here instead of aborting the run (found by fuzz/directprobe_inputs).
+  core::write_file_atomic(o.out / "report.json",
+                          report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   core::write_file_atomic(o.out / "report.md", render_markdown(report));
   core::write_file_atomic(o.out / "log.txt", log.text());
   return report;
