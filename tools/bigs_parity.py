@@ -129,16 +129,17 @@ def load_ours(args, conf_mod, mod):
 
 
 def time_forward(model, vocab, args, torch, dev, autocast=None):
-    """tokens/s, ms and peak GiB of `model` per length (batch args.batch); errors (OOM) are results.
-    With args.train: a whole training step (MLM loss on 15 % of positions, backward, AdamW), as `codessm
-    pretrain` times it; `autocast` (a dtype) runs the forward under torch.autocast."""
+    """tokens/s (median step), ms and peak GiB of `model` per shape (batch, length); errors (OOM) are results.
+    With args.train: a whole training step (MLM loss on 15 % of positions, backward, AdamW), as `codessm bench
+    train` times it; `autocast` (a dtype) runs the forward under torch.autocast. Each timed step ends with a
+    device synchronisation, like codessm's benchmarks."""
     import contextlib
     out = {}
     opt = torch.optim.AdamW(model.parameters(), lr=5e-5, weight_decay=0.01) if args.train else None
     model.train(bool(args.train))
-    for L in args.lengths:
-        ids = torch.randint(1, vocab, (args.batch, L), device=dev)
-        labels = torch.where(torch.rand(args.batch, L, device=dev) < 0.15, ids, torch.full_like(ids, -100))
+    for B, L in args.shape_list:
+        ids = torch.randint(1, vocab, (B, L), device=dev)
+        labels = torch.where(torch.rand(B, L, device=dev) < 0.15, ids, torch.full_like(ids, -100))
         ctx = (lambda: torch.autocast("cuda", dtype=autocast)) if autocast else contextlib.nullcontext
 
         def step():
@@ -151,21 +152,26 @@ def time_forward(model, vocab, args, torch, dev, autocast=None):
             loss.backward()
             opt.step()
             opt.zero_grad(set_to_none=True)
+        key = f"B{B}_L{L}"
         try:
             for _ in range(2):
                 step()
             torch.cuda.synchronize()
             torch.cuda.reset_peak_memory_stats()
-            t = time.time()
+            ts = []
             for _ in range(args.iters):
+                t = time.time()
                 step()
-            torch.cuda.synchronize()
-            s = (time.time() - t) / args.iters
-            out[L] = {"tokens_per_s": args.batch * L / s, "ms": s * 1e3,
-                      "peak_gib": torch.cuda.max_memory_allocated() / 2**30}
+                torch.cuda.synchronize()
+                ts.append(time.time() - t)
+            ts.sort()
+            s = ts[len(ts) // 2] if len(ts) % 2 else 0.5 * (ts[len(ts) // 2 - 1] + ts[len(ts) // 2])
+            out[key] = {"batch": B, "L": L, "tokens_per_s": B * L / s, "ms_median": s * 1e3,
+                        "peak_gib": torch.cuda.max_memory_allocated() / 2**30}
         except Exception as e:
-            out[L] = {"error": str(e)[:200]}
-        print(json.dumps({f"L{L}": out[L]}), flush=True)
+            out[key] = {"batch": B, "L": L, "error": str(e)[:200]}
+            torch.cuda.empty_cache()
+        print(json.dumps({key: out[key]}), flush=True)
     return out
 
 
@@ -176,13 +182,13 @@ def bench(args, conf_mod, mod):
     dev = "cuda"
     res = {}
     cfg = conf_mod.BiGSConfig(vocab_size=32100, hidden_size=1024, num_hidden_layers=12, intermediate_size=3072,
-                              num_ssm=64, max_position_embeddings=4096, position_embedding_type="none")
+                              num_ssm=64, max_position_embeddings=8192, position_embedding_type="none")
     model = mod.BiGSForMaskedLM(cfg)
     tie(model)
     model = model.to(dev)
     kind = "train" if args.train else "fwd"
-    for L, r in time_forward(model, 32100, args, torch, dev).items():
-        res[f"bigs_reference_tf32_{kind}_L{L}"] = r
+    for k, r in time_forward(model, 32100, args, torch, dev).items():
+        res[f"bigs_reference_tf32_{kind}_{k}"] = r
     del model
     torch.cuda.empty_cache()
     try:
@@ -192,8 +198,8 @@ def bench(args, conf_mod, mod):
         # Inference in pure bf16 weights; training in fp32 weights under bf16 autocast (mixed precision, as the
         # HF Trainer's --bf16 does and as codessm trains).
         m = ModernBertForMaskedLM(mcfg).to(dev, torch.float32 if args.train else torch.bfloat16)
-        for L, r in time_forward(m, 50000, args, torch, dev, torch.bfloat16 if args.train else None).items():
-            res[f"modernbert_base_bf16_{kind}_L{L}"] = r
+        for k, r in time_forward(m, 50000, args, torch, dev, torch.bfloat16 if args.train else None).items():
+            res[f"modernbert_base_bf16_{kind}_{k}"] = r
     except Exception as e:
         res["modernbert"] = {"error": str(e)[:300]}
     with open(args.out, "w") as f:
@@ -212,7 +218,11 @@ def main():
     b = sub.add_parser("bench"); b.add_argument("--out", required=True); b.add_argument("--batch", type=int, default=16)
     b.add_argument("--iters", type=int, default=5); b.add_argument("--lengths", type=int, nargs="+", default=[512, 1024, 2048, 4096])
     b.add_argument("--train", action="store_true", help="time training steps (forward, backward, AdamW)")
+    b.add_argument("--shapes", nargs="+", default=None, help="BATCHxLENGTH shapes (instead of --batch/--lengths)")
     args = ap.parse_args()
+    if args.cmd == "bench":
+        args.shape_list = ([tuple(int(v) for v in s.split("x")) for s in args.shapes] if args.shapes
+                           else [(args.batch, L) for L in args.lengths])
     if args.cmd == "compare":
         print(json.dumps(compare(args.ours, args.expected), indent=1))
         return

@@ -1,24 +1,32 @@
 #include "codessm/kernels/rotary.h"
 
 #include <cmath>
+#include <vector>
 
 #include "codessm/core/error.h"
 
 namespace codessm::kernels {
 
-torch::Tensor apply_rotary(const torch::Tensor& x, double base) {
-  CODESSM_REQUIRE(x.dim() == 4 && x.size(3) % 2 == 0, UsageError, "rotary input must be (B, NH, L, HD) with even HD");
-  const int64_t L = x.size(2), HD = x.size(3);
+torch::Tensor apply_rotary(const torch::Tensor& x, double base, int64_t seq_dim) {
+  CODESSM_REQUIRE(x.dim() >= 2 && seq_dim >= 0 && seq_dim < x.dim() - 1 && x.size(-1) % 2 == 0, UsageError,
+                  "rotary input needs positions on dim {} before an even last dim; got {} dims", seq_dim, x.dim());
+  const int64_t L = x.size(seq_dim), HD = x.size(-1);
   auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(x.device());
   // Same construction as HF's sinusoidal table: inv_freq_i = 1 / base^(2i/HD).
   auto i = torch::arange(HD / 2, opts);                                   // r(HD/2)
   auto inv_freq = torch::pow(base, -2.0 * i / static_cast<double>(HD));    // r(HD/2)
   auto ang = torch::outer(torch::arange(L, opts), inv_freq);               // r(L HD/2)
-  auto sin = torch::sin(ang).repeat_interleave(2, -1).to(x.dtype());      // r(L HD): s0 s0 s1 s1 ...
-  auto cos = torch::cos(ang).repeat_interleave(2, -1).to(x.dtype());      // r(L HD)
-  auto x2 = x.view({x.size(0), x.size(1), L, HD / 2, 2});
+  std::vector<int64_t> bshape(x.dim(), 1);                                 // (1 … L … HD): broadcast over the rest
+  bshape[seq_dim] = L;
+  bshape.back() = HD;
+  auto sin = torch::sin(ang).repeat_interleave(2, -1).to(x.dtype()).view(bshape);  // s0 s0 s1 s1 ...
+  auto cos = torch::cos(ang).repeat_interleave(2, -1).to(x.dtype()).view(bshape);
+  auto pair_shape = x.sizes().vec();
+  pair_shape.back() = HD / 2;
+  pair_shape.push_back(2);
+  auto x2 = x.reshape(pair_shape);                                         // (…, HD/2, 2)
   // rotate_half: (x0, x1, x2, x3, ...) -> (−x1, x0, −x3, x2, ...)
-  auto rot = torch::stack({-x2.select(-1, 1), x2.select(-1, 0)}, -1).view(x.sizes());  // r(B NH L HD)
+  auto rot = torch::stack({-x2.select(-1, 1), x2.select(-1, 0)}, -1).view(x.sizes());
   return x * cos + rot * sin;
 }
 

@@ -33,20 +33,26 @@ S4DParamShapes check_s4d_shapes(const torch::Tensor& log_step, const torch::Tens
   return s;
 }
 
-torch::Tensor s4d_kernel(const torch::Tensor& log_step, const torch::Tensor& A_re, const torch::Tensor& A_im,
-                         const torch::Tensor& C, int64_t L) {
-  const auto s = check_s4d_shapes(log_step, A_re, A_im, C);
-  CODESSM_REQUIRE(L >= 1, UsageError, "kernel length L must be >= 1 (got {})", L);
+S4DModes s4d_modes(const torch::Tensor& log_step, const torch::Tensor& A_re, const torch::Tensor& A_im,
+                   const torch::Tensor& C) {
+  check_s4d_shapes(log_step, A_re, A_im, C);
   // Promote BiGS K=1 shapes to the general layout; for K=1 the arithmetic is identical to [pt:246-258].
   auto are = A_re.dim() == 1 ? A_re.unsqueeze(0) : A_re;   // r(K N)
   auto aim = A_im.dim() == 1 ? A_im.unsqueeze(0) : A_im;   // r(K N)
   auto c = C.dim() == 2 ? C.unsqueeze(0) : C;              // r(K N 2)
-
   auto dt = torch::exp(log_step);                                            // r(K)
   auto A = torch::complex(torch::clamp_max(are, kMaxARe), aim);              // c(K N)
   auto Cc = torch::complex(c.select(-1, 0), c.select(-1, 1));                // c(K N)
   auto dtA = A * dt.unsqueeze(-1);                                           // c(K N)
   auto Cp = Cc * (torch::exp(dtA) - 1.) / A;                                 // c(K N): C·B̄
+  return {dtA, Cp};
+}
+
+torch::Tensor s4d_kernel(const torch::Tensor& log_step, const torch::Tensor& A_re, const torch::Tensor& A_im,
+                         const torch::Tensor& C, int64_t L) {
+  const auto s = check_s4d_shapes(log_step, A_re, A_im, C);
+  CODESSM_REQUIRE(L >= 1, UsageError, "kernel length L must be >= 1 (got {})", L);
+  auto [dtA, Cp] = s4d_modes(log_step, A_re, A_im, C);                      // c(K N) each
   auto pos = torch::arange(L, torch::TensorOptions().dtype(log_step.dtype()).device(log_step.device()));  // r(L)
 
   // Chunk over kernels: the Vandermonde temporary is K·N·L complex numbers (1 GB at K=1024, L=2048).

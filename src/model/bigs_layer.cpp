@@ -1,5 +1,7 @@
 #include "codessm/model/bigs_layer.h"
 
+#include "codessm/kernels/gelu_mul.h"
+
 namespace codessm::model {
 
 namespace F = torch::nn::functional;
@@ -43,10 +45,59 @@ torch::Tensor BiGSLayerImpl::mix(const torch::Tensor& u, S4dLayer& ssm, torch::n
     auto c = conv->forward(u.transpose(1, 2)).transpose(1, 2);               // r(B L D)
     s = s + c.to(s.scalar_type());
   }
+  if (u.scalar_type() == torch::kBFloat16 || u.scalar_type() == torch::kHalf) s = s.to(u.scalar_type());
   return s;
 }
 
 torch::Tensor BiGSLayerImpl::forward(const torch::Tensor& h, const torch::Tensor& mask, BiGSLayerTrace* trace) {
+  // CodeF's DFT mixer has no kernel to run as Toeplitz products: it keeps the reference order.
+  if (conv_.impl == SsmConvImpl::kFFT || cfg_.mixer != config::SequenceMixer::kS4D)
+    return forward_reference(h, mask, trace);
+  return forward_fast(h, mask, trace);
+}
+
+torch::Tensor BiGSLayerImpl::hf_conv(const torch::Tensor& u, torch::nn::Conv1d& conv, bool mirrored) {
+  auto x = u.transpose(1, 2);                                                  // r(B D L)
+  // Conv1d(k=3, padding 1) on the reversed sequence, read back in the original order, is the same
+  // conv with the taps reversed: y[t] = w0·u[t+1] + w1·u[t] + w2·u[t−1] + b.
+  auto w = mirrored ? conv->weight.flip({2}) : conv->weight;                   // r(D D/groups 3)
+  auto opts = F::Conv1dFuncOptions().bias(conv->bias).padding(1).groups(cfg_.hf_conv_groups);
+  return F::conv1d(x, w, opts).transpose(1, 2);                                // r(B L D)
+}
+
+torch::Tensor BiGSLayerImpl::forward_fast(const torch::Tensor& h, const torch::Tensor& mask, BiGSLayerTrace* trace) {
+  const int64_t d = cfg_.hidden_size;
+  const bool anti = cfg_.bidirectional;  // CodeSSM-Uni: both branches causal
+  auto x = LayerNorm->forward(h);                                              // r(B L D)
+  auto v_pre = dv->forward(x);                                                 // r(B L I), before its GELU
+  // One GEMM for both input projections; the checkpoint keeps BiGS's two names.
+  auto w_u = torch::cat({du_forward->weight, du_backward->weight}, 0);         // r(2D D)
+  auto b_u = torch::cat({du_forward->bias, du_backward->bias}, 0);             // r(2D)
+  auto u = F::gelu(F::linear(x, w_u, b_u));                                    // r(B L 2D)
+  if (cfg_.padding_mode == config::PaddingMode::kMasked && mask.defined())
+    u = u * mask.to(u.scalar_type()).unsqueeze(-1);                           // zero the mixer inputs at pads
+  auto u_f = u.narrow(2, 0, d), u_b = u.narrow(2, d, d);                       // r(B L D) column views
+  auto s_f = fs4->forward(u_f, /*anticausal=*/false);                          // r(B L D)
+  auto s_b = bs4->forward(u_b, /*anticausal=*/anti);                           // r(B L D), original order
+  if (fconv) {
+    s_f = s_f + hf_conv(u_f, fconv, false).to(s_f.scalar_type());
+    s_b = s_b + hf_conv(u_b, bconv, anti).to(s_b.scalar_type());
+  }
+  auto uc_f = duc_forward->forward(s_f);                                       // r(B L D)
+  auto uc_b = duc_backward->forward(s_b);                                      // r(B L D)
+  if (trace) {
+    trace->uc_forward = uc_f;
+    trace->uc_backward = uc_b;
+  }
+  auto g = uc_f * uc_b;                                                        // r(B L D)
+  if (drop1) g = drop1->forward(g);
+  auto y = kernels::gelu_mul(dol->forward(g), v_pre);                          // r(B L I): both GELUs + gate
+  if (drop2) y = drop2->forward(y);
+  return h + do_->forward(y);                                                  // r(B L D)
+}
+
+torch::Tensor BiGSLayerImpl::forward_reference(const torch::Tensor& h, const torch::Tensor& mask,
+                                               BiGSLayerTrace* trace) {
   auto x = LayerNorm->forward(h);                                              // r(B L D)
   auto v = F::gelu(dv->forward(x));                                            // r(B L I)
   auto u_f = F::gelu(du_forward->forward(x));                                  // r(B L D)

@@ -1,6 +1,7 @@
 #include "codessm/model/code_model.h"
 
 #include "codessm/model/bigs_model.h"
+#include "codessm/model/s4d_layer.h"
 #include "codessm/model/transformer.h"
 
 namespace codessm::model {
@@ -55,6 +56,21 @@ BackboneOutput CodeModelImpl::encode(const ModelInput& in, bool output_hidden_st
 torch::Tensor CodeModelImpl::embed(const ModelInput& in) {
   auto out = encode(in, false);
   return backbone_->pool(out.last_hidden, in.attention_mask);
+}
+
+torch::Tensor CodeModelImpl::mlm_logits_at(const torch::Tensor& last_hidden, const torch::Tensor& positions) {
+  TORCH_CHECK(cls, "mlm_logits_at needs a model with the MLM head (", cfg_.hf_architecture(), ")");
+  auto rows = last_hidden.reshape({-1, last_hidden.size(-1)}).index_select(0, positions);  // r(M D)
+  return cls->predictions->forward(rows, backbone_->word_embedding_weight());             // r(M V)
+}
+
+void CodeModelImpl::cast_for_inference(torch::ScalarType dt) {
+  torch::NoGradGuard g;
+  for (auto& m : modules(/*include_self=*/true)) {
+    if (m->as<S4dLayerImpl>() || m->as<S4DKernelImpl>()) continue;  // SSM parameters stay fp32
+    for (auto& p : m->named_parameters(/*recurse=*/false)) p.value().set_data(p.value().to(dt));
+    for (auto& b : m->named_buffers(/*recurse=*/false)) b.value().set_data(b.value().to(dt));
+  }
 }
 
 ModelOutput CodeModelImpl::forward(const ModelInput& in, bool output_hidden_states) {

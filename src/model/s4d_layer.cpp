@@ -3,9 +3,15 @@
 #include <ATen/ATen.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <string>
+
+#include "codessm/core/error.h"
 
 #include "codessm/kernels/fft_conv.h"
 #include "codessm/kernels/s4d_kernel.h"
+#include "codessm/kernels/ssm_conv.h"
+#include "codessm/model/bigs_layer.h"
 
 namespace codessm::model {
 
@@ -70,14 +76,47 @@ void S4dLayerImpl::reset_parameters() {
   D.normal_();  // torch.randn(1) in the PyTorch port [pt:269]
 }
 
-torch::Tensor S4dLayerImpl::forward(const torch::Tensor& u) {
+torch::Tensor S4dLayerImpl::forward(const torch::Tensor& u, bool anticausal) {
+  if (conv_.impl == SsmConvImpl::kToeplitz)
+    return kernels::ssm_conv(u, kernel->log_step, kernel->A_re, kernel->A_im, kernel->C, D,
+                             {/*chunk=*/conv_.chunk, anticausal});                   // r(B L D), u's dtype
+  if (anticausal) return forward(u.flip({1}), false).flip({1});                  // flip ∘ causal ∘ flip
   const int64_t L = u.size(1), Dm = u.size(2);
   auto ut = u.transpose(1, 2);                                        // r(B D L)
   auto k = kernel->forward(L);                                        // r(K L)
   auto y = kernels::fft_causal_conv(ut, k);                           // r(B D L) fp32
   auto d = kernels::expand_to_channels(D, Dm).view({1, -1, 1});       // r(1 D 1) or r(1 1 1)
   y = y + ut.to(y.scalar_type()) * d;                                 // skip term D·u
+  // Low-precision activations get their dtype back (bf16 inference); under autocast the next Linear casts.
+  if (u.scalar_type() == torch::kBFloat16 || u.scalar_type() == torch::kHalf) y = y.to(u.scalar_type());
   return y.transpose(1, 2);                                           // r(B L D)
+}
+
+SsmConvChoice default_ssm_conv() {
+  static const SsmConvChoice choice = [] {
+    SsmConvChoice c;
+    if (const char* v = std::getenv("CODESSM_SSM_CONV")) {
+      const std::string s(v);
+      CODESSM_REQUIRE(s == "fft" || s == "toeplitz", UsageError,
+                      "CODESSM_SSM_CONV='{}': use fft or toeplitz (or unset it)", s);
+      c.impl = s == "fft" ? SsmConvImpl::kFFT : SsmConvImpl::kToeplitz;
+    }
+    if (const char* v = std::getenv("CODESSM_SSM_CHUNK")) {
+      char* end = nullptr;
+      const long n = std::strtol(v, &end, 10);
+      CODESSM_REQUIRE(end && *end == '\0' && n >= 1, UsageError, "CODESSM_SSM_CHUNK='{}': a positive integer", v);
+      c.chunk = n;
+    }
+    return c;
+  }();
+  return choice;
+}
+
+void set_ssm_conv(torch::nn::Module& root, const SsmConvChoice& c) {
+  for (auto& m : root.modules(/*include_self=*/true)) {
+    if (auto* s4 = m->as<S4dLayerImpl>()) s4->set_conv(c);
+    if (auto* layer = m->as<BiGSLayerImpl>()) layer->set_conv(c);
+  }
 }
 
 }  // namespace codessm::model

@@ -1,5 +1,6 @@
 #include "codessm/model/transformer.h"
 
+#include <cmath>
 #include <limits>
 
 #include "codessm/kernels/rotary.h"
@@ -39,20 +40,27 @@ TransformerLayerImpl::TransformerLayerImpl(const config::ModelConfig& cfg) : cfg
 
 torch::Tensor TransformerLayerImpl::forward(const torch::Tensor& h, const torch::Tensor& key_mask) {
   const int64_t B = h.size(0), L = h.size(1), NH = cfg_.num_attention_heads, HD = cfg_.head_dim();
-  auto heads = [&](const torch::Tensor& t) { return t.view({B, L, NH, HD}).transpose(1, 2); };  // r(B NH L HD)
   auto& sa = attention->self;
-  auto q = heads(sa->query->forward(h));
-  auto k = heads(sa->key->forward(h));
-  auto v = heads(sa->value->forward(h));
-  if (cfg_.arch == config::Arch::kRoFormer) {  // RoPE on q and k only (rotary_value = false)
-    q = kernels::apply_rotary(q, cfg_.rotary_base);
-    k = kernels::apply_rotary(k, cfg_.rotary_base);
+  // q, k, v in one GEMM (the checkpoint keeps HF's three names): r(B L 3 NH HD).
+  auto w = torch::cat({sa->query->weight, sa->key->weight, sa->value->weight}, 0);   // r(3D D)
+  auto b = torch::cat({sa->query->bias, sa->key->bias, sa->value->bias}, 0);         // r(3D)
+  auto qkv = F::linear(h, w, b).view({B, L, 3, NH, HD});
+  if (cfg_.arch == config::Arch::kRoFormer) {  // RoPE on q and k together (rotary_value = false)
+    auto qk = kernels::apply_rotary(qkv.narrow(2, 0, 2), cfg_.rotary_base, /*seq_dim=*/1);  // r(B L 2 NH HD)
+    qkv = torch::cat({qk, qkv.narrow(2, 2, 1)}, 2);                                        // r(B L 3 NH HD)
   }
+  // RoCoder's head dim 86 rules out the fused kernels; zero columns make it 88 without changing anything
+  // kept (the scale stays 1/√HD).
+  const int64_t HDp = tensor::sdpa_head_dim(HD, h.device());
+  if (HDp != HD) qkv = torch::constant_pad_nd(qkv, {0, HDp - HD});                       // r(B L 3 NH HDp)
+  auto heads = [&](int64_t i) { return qkv.select(2, i).transpose(1, 2); };              // r(B NH L HDp) views
   const double p = is_training() ? cfg_.attention_probs_dropout_prob : 0.0;
   c10::optional<torch::Tensor> mask;
-  if (key_mask.defined()) mask = key_mask.to(q.scalar_type());
-  auto ctx = tensor::sdpa(q, k, v, mask, p, /*causal=*/false);                   // r(B NH L HD)
-  ctx = ctx.transpose(1, 2).reshape({B, L, NH * HD});                              // r(B L D)
+  if (key_mask.defined()) mask = key_mask.to(qkv.scalar_type());
+  auto ctx = tensor::sdpa(heads(0), heads(1), heads(2), mask, p, /*causal=*/false,
+                          /*scale=*/1.0 / std::sqrt(static_cast<double>(HD)));         // r(B NH L HDp)
+  if (HDp != HD) ctx = ctx.narrow(-1, 0, HD);
+  ctx = ctx.transpose(1, 2).reshape({B, L, NH * HD});                                     // r(B L D)
   auto& ao = attention->output;
   auto a = ao->LayerNorm->forward(h + dropout_->forward(ao->dense->forward(ctx)));  // post-LN
   auto f = output->dense->forward(F::gelu(intermediate->dense->forward(a)));         // r(B L D)
@@ -77,7 +85,8 @@ BackboneOutput TransformerBackbone::forward(const torch::Tensor& ids, const torc
   auto types = tt.defined() ? tt : torch::zeros_like(ids);
   auto h = embeddings->forward(ids, types);                                        // r(B L D)
   torch::Tensor key_mask;
-  if (mask.defined()) {
+  // An all-real batch needs no mask, and without one the flash kernel is eligible (one host sync).
+  if (mask.defined() && mask.min().item<double>() < 0.5) {
     // HF's extended mask: 0 for real keys, the dtype's lowest value for padded keys. r(B 1 1 L)
     key_mask = (1.0 - mask.to(torch::kFloat32)).mul(std::numeric_limits<float>::lowest()).view({ids.size(0), 1, 1, -1});
   }

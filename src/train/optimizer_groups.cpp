@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "codessm/model/model_summary.h"
+#include "codessm/train/fused_adamw.h"
 
 namespace codessm::train {
 
@@ -48,7 +49,8 @@ std::unique_ptr<torch::optim::AdamW> make_adamw(model::CodeModel& model, const c
   groups.emplace_back(no_decay, opts(0.0));
   if (names) *names = std::move(g);
   // Default options matter only for groups added later; give them the decaying ones.
-  return std::make_unique<torch::optim::AdamW>(std::move(groups), *opts(cfg.weight_decay));
+  // FusedAdamW is AdamW (same state and checkpoints); on CUDA it updates each group with one fused kernel.
+  return std::make_unique<FusedAdamW>(std::move(groups), *opts(cfg.weight_decay));
 }
 
 }  // namespace codessm::train

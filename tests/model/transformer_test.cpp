@@ -2,10 +2,14 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
+#include <ctime>
+
 #include "codessm/config/presets.h"
 #include "codessm/kernels/rotary.h"
 #include "codessm/model/code_model.h"
 #include "codessm/model/transformer.h"
+#include "codessm/tensor/torch_compat.h"
 
 using namespace codessm;
 
@@ -63,5 +67,37 @@ TEST(Transformer, PaddedKeysDoNotChangeRealTokens) {
     auto pm = torch::cat({torch::ones_like(ids), torch::zeros({1, 4}, ids.options())}, 1);
     auto b = m->forward({pid, pm, {}}).last_hidden.narrow(1, 0, 8);
     EXPECT_LT((a - b).abs().max().item<double>(), 1e-5) << preset;
+  }
+}
+
+TEST(Transformer, ZeroPaddedHeadDimWithExplicitScaleIsExact) {
+  // What the CUDA path does for RoCoder's head dim 86: pad q, k, v with zero columns to 88, keep 1/√86.
+  torch::manual_seed(static_cast<uint64_t>(std::time(nullptr)));
+  auto q = torch::randn({2, 3, 17, 86}, torch::kFloat64), k = torch::randn_like(q), v = torch::randn_like(q);
+  auto ref = tensor::sdpa(q, k, v, {}, 0.0, false);
+  auto pad = [](const torch::Tensor& t) { return torch::constant_pad_nd(t, {0, 2}); };
+  auto out = tensor::sdpa(pad(q), pad(k), pad(v), {}, 0.0, false, 1.0 / std::sqrt(86.0));
+  EXPECT_LT((out.narrow(-1, 0, 86) - ref).abs().max().item<double>(), 1e-12);
+  EXPECT_EQ(out.narrow(-1, 86, 2).abs().max().item<double>(), 0.0);
+}
+
+TEST(Transformer, CudaLayerMatchesExplicitFormula) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  for (auto preset : {"rocoder-tiny", "bertcoder-tiny"}) {
+    torch::manual_seed(static_cast<uint64_t>(std::time(nullptr)));
+    auto cfg = config::make_preset(preset);
+    cfg.num_attention_heads = 2;
+    cfg.hidden_size = 172;  // head dim 86, as RoCoder-base: the padded flash/memory-efficient path
+    cfg.intermediate_size = 344;
+    model::TransformerLayer layer(cfg);
+    layer->eval();
+    auto h = torch::randn({2, 64, cfg.hidden_size});
+    auto mask = torch::ones({2, 64}, torch::kInt64);
+    torch::NoGradGuard g;
+    layer->to(torch::kCUDA);
+    auto fast = layer->forward(h.cuda(), {}).cpu().to(torch::kFloat64);
+    layer->to(torch::kCPU, torch::kFloat64);
+    auto ref = explicit_layer(*layer, cfg, h.to(torch::kFloat64), mask);
+    EXPECT_LT((fast - ref).abs().max().item<double>(), 1e-3) << preset;  // TF32-free fp32 attention kernels
   }
 }

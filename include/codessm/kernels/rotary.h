@@ -7,9 +7,10 @@
 
 namespace codessm::kernels {
 
-/// x: r(B NH L HD) with even HD; positions 0..L-1. Returns the rotated tensor in x's dtype
+/// x: r(B NH L HD) with even HD; positions 0..L-1 along `seq_dim` (2 here; 1 for the (B L … HD) layout of a
+/// fused QKV projection, where q and k are rotated in one call). Returns the rotated tensor in x's dtype
 /// (angles are computed in fp32).
-torch::Tensor apply_rotary(const torch::Tensor& x, double base = 10000.0);
+torch::Tensor apply_rotary(const torch::Tensor& x, double base = 10000.0, int64_t seq_dim = 2);
 
 /// Reference twin: float64 loops over the pair formula above.
 torch::Tensor apply_rotary_reference(const torch::Tensor& x, double base = 10000.0);

@@ -17,6 +17,14 @@ namespace codessm::kernels {
 /// The clamp BiGS applies to Re(A) so every mode decays: A_re is used as min(A_re, kMaxARe).
 inline constexpr double kMaxARe = -1e-4;
 
+/// The discretised modes of K kernels, differentiable, in the parameters' dtype (complex):
+/// dtA = Δ·A c(K N) (A_re clamped) and Cp = C·B̄ = C·(e^{ΔA} − 1)/A c(K N). BiGS K=1 shapes are promoted.
+struct S4DModes {
+  torch::Tensor dtA, Cp;
+};
+S4DModes s4d_modes(const torch::Tensor& log_step, const torch::Tensor& A_re, const torch::Tensor& A_im,
+                   const torch::Tensor& C);
+
 /// Fast path, differentiable: returns r(K L) in the parameters' real dtype (fp32 in models).
 /// Follows modeling_bigs.py's operation order (complex Vandermonde + einsum) for bitwise-close parity;
 /// chunks over kernels so that K·N·L complex temporaries stay below ~64M elements.

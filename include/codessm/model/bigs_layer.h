@@ -24,7 +24,15 @@ class BiGSLayerImpl : public torch::nn::Module {
  public:
   explicit BiGSLayerImpl(const config::ModelConfig& cfg);
   /// h: r(B L D); mask: r(B L) {0,1} float, or undefined (all real). Returns r(B L D).
+  /// With the Toeplitz convolution (default) the layer runs without flips and with one GEMM for
+  /// du_forward|du_backward (forward_fast); with the FFT it is modeling_bigs.py's order (forward_reference).
   torch::Tensor forward(const torch::Tensor& h, const torch::Tensor& mask = {}, BiGSLayerTrace* trace = nullptr);
+  /// The layer exactly as modeling_bigs.py computes it: flips, FFT convolution in fp32 (the reference twin).
+  torch::Tensor forward_reference(const torch::Tensor& h, const torch::Tensor& mask, BiGSLayerTrace* trace);
+  /// The same function in the original token order: the backward branch is an anti-causal convolution
+  /// (flip ∘ causal ∘ flip), the two input projections one GEMM, every product in h's compute dtype.
+  torch::Tensor forward_fast(const torch::Tensor& h, const torch::Tensor& mask, BiGSLayerTrace* trace);
+  void set_conv(const SsmConvChoice& c) { conv_ = c; }
 
   torch::nn::LayerNorm LayerNorm{nullptr};
   torch::nn::Linear dv{nullptr}, du_forward{nullptr}, du_backward{nullptr};
@@ -36,7 +44,11 @@ class BiGSLayerImpl : public torch::nn::Module {
  private:
   /// The sequence mixer of one direction: SSM (or DFT) plus the optional conv path. u: r(B L D).
   torch::Tensor mix(const torch::Tensor& u, S4dLayer& ssm, torch::nn::Conv1d& conv);
+  /// CodeSSM-HF's conv path in the original order: r(B L D) → r(B L D); `mirrored` applies the conv that the
+  /// reference applies to the flipped sequence (flip ∘ conv ∘ flip = conv with its taps reversed).
+  torch::Tensor hf_conv(const torch::Tensor& u, torch::nn::Conv1d& conv, bool mirrored);
   config::ModelConfig cfg_;
+  SsmConvChoice conv_ = default_ssm_conv();
 };
 TORCH_MODULE(BiGSLayer);
 

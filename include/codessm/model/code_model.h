@@ -39,6 +39,13 @@ class CodeModelImpl : public torch::nn::Module {
   BackboneOutput encode(const ModelInput& in, bool output_hidden_states);
   /// The sentence embedding used for retrieval: r(B D).
   torch::Tensor embed(const ModelInput& in);
+  /// MLM logits at chosen positions only (training scores the ~15% masked tokens; the vocabulary product
+  /// over every position would be a sixth of the whole step): last_hidden r(B L D), positions i64(M) flat
+  /// indices b·L + t. Returns r(M V). Needs the MLM head.
+  torch::Tensor mlm_logits_at(const torch::Tensor& last_hidden, const torch::Tensor& positions);
+  /// Casts every weight to `dt` (bf16 inference) except the SSM kernel parameters and skips, which stay fp32:
+  /// rounding A_im (up to ~N·π) to bf16's 8 bits would move the kernel's phases by whole cycles over L.
+  void cast_for_inference(torch::ScalarType dt);
 
   const config::ModelConfig& config() const { return cfg_; }
   BackboneImpl& backbone() { return *backbone_; }

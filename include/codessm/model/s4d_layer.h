@@ -10,6 +10,20 @@
 
 namespace codessm::model {
 
+/// How the SSM convolution is computed — a runtime choice, never saved with a checkpoint: the chunked
+/// Toeplitz products on tensor cores (kernels::ssm_conv, the default) or the FFT of modeling_bigs.py (the
+/// reference twin, fp32 FFTs).
+enum class SsmConvImpl { kToeplitz, kFFT };
+struct SsmConvChoice {
+  SsmConvImpl impl = SsmConvImpl::kToeplitz;
+  int64_t chunk = 256;  ///< Toeplitz block size (kernels::SsmConvOptions::chunk)
+};
+
+/// The choice new layers start with: the defaults above, or the environment's CODESSM_SSM_CONV=fft|toeplitz
+/// and CODESSM_SSM_CHUNK=N (read here only, once; docs/models.md) — so that any command, `pretrain` included,
+/// can be run on the reference path for a before/after comparison without a flag on every command.
+SsmConvChoice default_ssm_conv();
+
 class S4DKernelImpl : public torch::nn::Module {
  public:
   explicit S4DKernelImpl(const config::ModelConfig& cfg);
@@ -34,14 +48,23 @@ TORCH_MODULE(S4DKernel);
 class S4dLayerImpl : public torch::nn::Module {
  public:
   explicit S4dLayerImpl(const config::ModelConfig& cfg);
-  /// u: r(B L D) → r(B L D) fp32: y = K ∗ u (causal) + D·u.
-  torch::Tensor forward(const torch::Tensor& u);
+  /// u: r(B L D) → r(B L D): y = K ∗ u + D·u, causal or (anticausal) y[t] = Σ_{j≥t} K[j−t] u[j] + D·u[t].
+  /// Toeplitz: in u's dtype; FFT: fp32 (fp64 for fp64 input).
+  torch::Tensor forward(const torch::Tensor& u, bool anticausal = false);
   void reset_parameters();
+  void set_conv(const SsmConvChoice& c) { conv_ = c; }
+  const SsmConvChoice& conv() const { return conv_; }
 
   torch::Tensor D;     ///< r(1) or r(K): skip term
   S4DKernel kernel{nullptr};
+
+ private:
+  SsmConvChoice conv_ = default_ssm_conv();
 };
 TORCH_MODULE(S4dLayer);
+
+/// Sets the convolution of every S4dLayer and BiGS layer under `root` (tests and benchmarks compare the two).
+void set_ssm_conv(torch::nn::Module& root, const SsmConvChoice& c);
 
 /// The S4D-Lin/Inv/HiPPO imaginary parts for N modes (model-spec §2.1), r(N) float64.
 torch::Tensor s4d_init_A_im(config::SsmInit init, int64_t N);

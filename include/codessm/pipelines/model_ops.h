@@ -1,4 +1,4 @@
-// Wiring for the `codessm model ...` and `codessm bench forward` commands: a typed options struct in,
+// Wiring for the `codessm model ...` commands: a typed options struct in,
 // library calls, results out as JSON (+ Markdown). No ML logic lives here.
 #pragma once
 
@@ -44,18 +44,5 @@ struct ModelForwardOptions {
   std::string dtype = "fp32";         ///< fp32, bf16 (autocast) or fp64
 };
 nlohmann::json run_model_forward(const ModelForwardOptions& o);
-
-struct BenchForwardOptions {
-  std::string model = "codessm-base"; ///< preset or checkpoint
-  std::vector<std::string> overrides;
-  std::vector<int64_t> lengths{512, 1024, 2048, 4096};
-  int64_t batch = 16;
-  std::string device = "auto";
-  std::string dtype = "fp32";         ///< fp32, tf32 (CUDA), bf16 (autocast)
-  int warmup = 2, iters = 5;
-  bool backward = false;              ///< time forward+backward (a training step without the optimizer)
-  fs::path out;                       ///< folder for bench_forward.json/.md ("" = print only)
-};
-nlohmann::json run_bench_forward(const BenchForwardOptions& o);
 
 }  // namespace codessm::pipelines

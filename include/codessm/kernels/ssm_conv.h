@@ -1,0 +1,44 @@
+// The S4D long convolution of CodeSSM as matrix products on tensor cores (model-spec §1.3, §2.3):
+//   causal       y[t] = Σ_{j≤t} K[t−j]·u[j] + D·u[t]
+//   anti-causal  y[t] = Σ_{j≥t} K[j−t]·u[j] + D·u[t]   (BiGS's backward branch in the original token order:
+//                flip ∘ causal ∘ flip, with no flips)
+// One kernel is shared by all channels of a block (K kernels → K contiguous channel blocks), so the
+// convolution is y = T(K)·u with T the L×L Toeplitz matrix, the same for every channel and batch row.
+// Chunked form (the chunked SSM algorithm specialised to one shared LTI kernel): positions are cut into
+// chunks of Cc; inside a chunk a dense Cc×Cc Toeplitz block (D on its diagonal); across chunks the N complex
+// modes carry a state:  s_c = W_in·u_c (C×… → 2N real rows),  h = M·s (chunk-to-chunk decay z = Ā^Cc),
+// y_c += W_out·h_c. Cost per token and channel 2·Cc + 8·N FLOPs (independent of L), against O(log L)
+// in fp32 for the FFT and 2·L for a dense Toeplitz matrix. Derivation: docs/math/ssm_conv.md.
+// Shapes: B batch, L length, D channels, K kernels, N modes, Cc chunk, nc = ⌈L/Cc⌉ chunks.
+#pragma once
+
+#include <torch/torch.h>
+
+namespace codessm::kernels {
+
+struct SsmConvOptions {
+  /// Positions per chunk Cc (the dense block is Cc×Cc); sequences shorter than Cc use one block of L.
+  int64_t chunk = 256;
+  /// false: causal (forward branch); true: anti-causal (backward branch, original order).
+  bool anticausal = false;
+};
+
+/// u: r(B L D), float (fp32/bf16/fp16/fp64), last dim contiguous (a column slice of a wider tensor is fine);
+/// log_step, A_re, A_im, C: the S4D parameters as in s4d_kernel (K kernels, N modes); skip: r(K) (r(1) for BiGS).
+/// Returns r(B L D) in u's dtype; the small matrices are built in the parameters' dtype and cast to u's dtype
+/// for the products (fp32 accumulation on tensor cores). Differentiable in u and every parameter.
+torch::Tensor ssm_conv(const torch::Tensor& u, const torch::Tensor& log_step, const torch::Tensor& A_re,
+                       const torch::Tensor& A_im, const torch::Tensor& C, const torch::Tensor& skip,
+                       const SsmConvOptions& opts = {});
+
+/// Reference twin: the kernel by the float64 recurrence (s4d_kernel_reference) and the direct O(L²) sum with
+/// explicit loops, both directions. Returns r(B L D) float64 on the CPU. Not differentiable.
+torch::Tensor ssm_conv_reference(const torch::Tensor& u, const torch::Tensor& log_step, const torch::Tensor& A_re,
+                                 const torch::Tensor& A_im, const torch::Tensor& C, const torch::Tensor& skip,
+                                 bool anticausal);
+
+/// The lower-triangular Toeplitz blocks T[k,i,j] = K[k,i−j] (i ≥ j, else 0) of kernels r(K Cc): r(K Cc Cc).
+/// Differentiable; the backward sums each sub-diagonal of the incoming gradient (no scatter of Cc² atomics).
+torch::Tensor toeplitz_lower(const torch::Tensor& kernel);
+
+}  // namespace codessm::kernels

@@ -1,0 +1,55 @@
+// Wiring for `codessm bench forward` and `codessm bench train`: tokens/s and peak memory of a model's forward
+// pass and of a whole training step (forward, backward, clipping, AdamW) over shapes, on the CPU or a GPU.
+// Speed is measured here, never asserted in tests; bench/results/ keeps figures with command, machine, date.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace codessm::pipelines {
+
+namespace fs = std::filesystem;
+
+/// Implementation choices both benchmarks can switch, for before/after rows in one run.
+struct BenchImplOptions {
+  std::string conv = "toeplitz";      ///< SSM convolution: toeplitz (tensor cores) or fft (the reference twin)
+  int64_t chunk = 256;                ///< Toeplitz block size
+  bool unfused = false;               ///< LibTorch ops instead of the fused CUDA gate kernels
+  std::string attention = "fused";    ///< Transformers: fused SDPA kernels, or math (quadratic memory, the papers')
+};
+
+struct BenchForwardOptions {
+  std::string model = "codessm-base"; ///< preset or checkpoint
+  std::vector<std::string> overrides;
+  std::vector<int64_t> lengths{512, 1024, 2048, 4096};
+  int64_t batch = 16;
+  std::string device = "auto";
+  /// fp32; tf32 (CUDA matmuls); bf16: weights and activations in bf16 (SSM parameters stay fp32), as a model
+  /// loaded with torch_dtype=bfloat16; bf16-autocast: fp32 weights under autocast (training's precision).
+  /// With --backward, bf16 means bf16-autocast.
+  std::string dtype = "fp32";
+  int warmup = 2, iters = 5;
+  bool backward = false;              ///< time forward+backward (a training step without the optimizer)
+  BenchImplOptions impl;
+  fs::path out;                       ///< folder for bench_forward.json/.md ("" = print only)
+};
+nlohmann::json run_bench_forward(const BenchForwardOptions& o);
+
+struct BenchTrainOptions {
+  std::string model = "codessm-base"; ///< preset or checkpoint (an MLM model)
+  std::vector<std::string> overrides;
+  std::vector<std::string> shapes{"8x2048", "32x512"};  ///< BATCHxLENGTH per row
+  std::string device = "auto";
+  std::string dtype = "bf16";         ///< bf16 (autocast, fp32 master weights), tf32 or fp32
+  int warmup = 3, iters = 10;
+  double mlm_probability = 0.15;      ///< share of positions scored (random ids, BERT-style selection)
+  bool full_head = false;             ///< score the vocabulary at every position, then select (the old way)
+  bool plain_adamw = false;           ///< LibTorch's per-tensor AdamW instead of the fused one
+  BenchImplOptions impl;
+  fs::path out;                       ///< folder for bench_train.json/.md
+};
+nlohmann::json run_bench_train(const BenchTrainOptions& o);
+
+}  // namespace codessm::pipelines

@@ -1,0 +1,148 @@
+// Chunked Toeplitz form of the shared-kernel S4D convolution (see the header and docs/math/ssm_conv.md).
+// Causal, chunk c = positions [c·Cc, (c+1)·Cc), i = t − c·Cc, Ā_n = e^{ΔA_n}, C̃_n = C_n·B̄_n,
+// K[l] = Re Σ_n C̃_n Ā_n^l:
+//   y_t = Σ_{j in chunk c, j≤t} K[t−j] u_j + D u_t                        (local: dense Toeplitz block)
+//       + Re Σ_n C̃_n Ā_n^{i+1} h_{c,n},   h_{c,n} = Σ_{j<c·Cc} Ā_n^{c·Cc−1−j} u_j
+//   h_c = Σ_{c'<c} z^{c−1−c'} s_{c'},   s_{c',n} = Σ_k Ā_n^{Cc−1−k} u_{c'Cc+k},   z = Ā^{Cc}
+// Anti-causal mirrors it: W_in = Ā^k, W_out = C̃ Ā^{Cc−i}, h_c = Σ_{c'>c} z^{c'−c−1} s_{c'}, local block Tᵀ.
+// Complex modes are carried as 2N real rows (real parts, then imaginary parts), so every product is a real
+// GEMM in the input's dtype. Everything is plain differentiable tensor code except toeplitz_lower, whose
+// backward is written out; autograd turns each product into the two products of its gradient.
+#include "codessm/kernels/ssm_conv.h"
+
+#include <vector>
+
+#include "codessm/core/error.h"
+#include "codessm/kernels/s4d_kernel.h"
+
+namespace codessm::kernels {
+
+namespace {
+
+/// The small matrices of the chunked algorithm for all K kernels, in the parameters' dtype.
+struct ChunkMatrices {
+  torch::Tensor T;      // r(K Cc Cc): the local block (lower Toeplitz + D on the diagonal; transposed for anti-causal)
+  torch::Tensor W_in;   // r(K 2N Cc): chunk input → state rows (Re, Im)
+  torch::Tensor W_out;  // r(K Cc 2N): state → chunk output (Re C̃Ā^·, −Im C̃Ā^·)
+  torch::Tensor M;      // r(K N 2nc 2nc): chunk-to-chunk state transfer, real 2×2 blocks of z^m per mode
+};
+
+ChunkMatrices chunk_matrices(const torch::Tensor& log_step, const torch::Tensor& A_re, const torch::Tensor& A_im,
+                             const torch::Tensor& C, const torch::Tensor& skip, int64_t Cc, int64_t nc,
+                             bool anticausal) {
+  ChunkMatrices m;
+  auto k_local = s4d_kernel(log_step, A_re, A_im, C, Cc);                       // r(K Cc)
+  const int64_t K = k_local.size(0);
+  auto eye = torch::eye(Cc, k_local.options());                                 // r(Cc Cc)
+  m.T = toeplitz_lower(k_local) + skip.reshape({K, 1, 1}) * eye;                // r(K Cc Cc)
+  if (anticausal) m.T = m.T.transpose(1, 2);
+  if (nc == 1) return m;
+
+  auto [dtA, Cp] = s4d_modes(log_step, A_re, A_im, C);                         // c(K N)
+  auto ropts = k_local.options();
+  auto pos = torch::arange(Cc + 1, ropts);                                      // r(Cc+1)
+  auto pw = torch::exp(dtA.unsqueeze(-1) * pos);                                // c(K N Cc+1): Ā^p
+  torch::Tensor w_in, w_out;                                                    // c(K N Cc)
+  if (!anticausal) {
+    w_in = pw.narrow(2, 0, Cc).flip({2});                                       // Ā^{Cc−1−k}
+    w_out = Cp.unsqueeze(-1) * pw.narrow(2, 1, Cc);                             // C̃ Ā^{i+1}
+  } else {
+    w_in = pw.narrow(2, 0, Cc);                                                 // Ā^k
+    w_out = Cp.unsqueeze(-1) * pw.narrow(2, 1, Cc).flip({2});                   // C̃ Ā^{Cc−i}
+  }
+  m.W_in = torch::cat({torch::real(w_in), torch::imag(w_in)}, 1);               // r(K 2N Cc)
+  m.W_out = torch::cat({torch::real(w_out), -torch::imag(w_out)}, 1).transpose(1, 2);  // r(K Cc 2N)
+
+  // Transfer between chunks: h_c = Σ_{c'} z^{e(c,c')} s_{c'} with e = c−1−c' (causal, c' < c) or c'−c−1.
+  auto idx = torch::arange(nc, ropts);                                          // r(nc)
+  auto e = anticausal ? idx.unsqueeze(0) - idx.unsqueeze(1) - 1 : idx.unsqueeze(1) - idx.unsqueeze(0) - 1;  // r(nc nc)
+  auto valid = (e >= 0).to(ropts.dtype());                                      // r(nc nc)
+  auto zp = torch::exp(dtA.unsqueeze(-1).unsqueeze(-1) * (static_cast<double>(Cc) * torch::clamp_min(e, 0)));  // c(K N nc nc)
+  auto zr = torch::real(zp) * valid, zi = torch::imag(zp) * valid;             // r(K N nc nc)
+  // Complex product as a real 2×2 block: [Re h; Im h] = [[zr, −zi], [zi, zr]] [Re s; Im s].
+  m.M = torch::cat({torch::cat({zr, -zi}, 3), torch::cat({zi, zr}, 3)}, 2);   // r(K N 2nc 2nc)
+  return m;
+}
+
+void check_conv_inputs(const torch::Tensor& u, const torch::Tensor& skip, int64_t kernels) {
+  CODESSM_REQUIRE(u.dim() == 3, UsageError, "ssm_conv input must be (B, L, D); got {} dims", u.dim());
+  CODESSM_REQUIRE(u.size(1) >= 1, UsageError, "ssm_conv needs L >= 1");
+  CODESSM_REQUIRE(u.size(2) % kernels == 0, UsageError,
+                  "channels D={} must be a multiple of the number of kernels K={}", u.size(2), kernels);
+  CODESSM_REQUIRE(skip.numel() == kernels, UsageError, "skip D has {} values; expected one per kernel ({})",
+                  skip.numel(), kernels);
+}
+
+/// One channel block (one kernel) of the chunked convolution. u: r(B Lp d), Lp = nc·Cc. Returns r(B Lp d).
+torch::Tensor conv_block(const torch::Tensor& u, const ChunkMatrices& m, int64_t k, int64_t Cc, int64_t nc) {
+  const int64_t B = u.size(0), d = u.size(2);
+  const auto dt = u.scalar_type();
+  auto uc = u.reshape({B * nc, Cc, d});                                         // r(B·nc Cc d), a view when possible
+  auto y = torch::matmul(m.T[k].to(dt), uc);                                    // r(B·nc Cc d): local blocks
+  if (nc > 1) {
+    const int64_t N2 = m.W_in.size(1), N = N2 / 2;
+    auto s = torch::matmul(m.W_in[k].to(dt), uc);                               // r(B·nc 2N d): chunk summaries
+    // Per mode, mix the chunks: (B nc 2 N d) → (N 2 nc B d) → r(N 2nc B·d).
+    auto sm = s.view({B, nc, 2, N, d}).permute({3, 2, 1, 0, 4}).reshape({N, 2 * nc, B * d});
+    auto h = torch::bmm(m.M[k].to(dt), sm);                                     // r(N 2nc B·d): states entering chunks
+    auto hc = h.view({N, 2, nc, B, d}).permute({3, 2, 1, 0, 4}).reshape({B * nc, N2, d});  // r(B·nc 2N d)
+    y = torch::baddbmm(y, m.W_out[k].to(dt).expand({B * nc, Cc, N2}), hc);      // += W_out·h
+  }
+  return y.view({B, nc * Cc, d});                                               // r(B Lp d)
+}
+
+}  // namespace
+
+torch::Tensor ssm_conv(const torch::Tensor& u, const torch::Tensor& log_step, const torch::Tensor& A_re,
+                       const torch::Tensor& A_im, const torch::Tensor& C, const torch::Tensor& skip,
+                       const SsmConvOptions& opts) {
+  const auto shapes = check_s4d_shapes(log_step, A_re, A_im, C);
+  check_conv_inputs(u, skip, shapes.kernels);
+  CODESSM_REQUIRE(opts.chunk >= 1, UsageError, "ssm_conv chunk must be >= 1 (got {})", opts.chunk);
+  const int64_t L = u.size(1), D = u.size(2), K = shapes.kernels;
+  const int64_t Cc = std::min(opts.chunk, L), nc = (L + Cc - 1) / Cc, Lp = nc * Cc;
+  // Zeros appended after the end change no output at t < L in either direction.
+  auto up = Lp == L ? u : torch::constant_pad_nd(u, {0, 0, 0, Lp - L});          // r(B Lp D)
+  const auto m = chunk_matrices(log_step, A_re, A_im, C, skip, Cc, nc, opts.anticausal);
+  torch::Tensor y;
+  if (K == 1) {
+    y = conv_block(up, m, 0, Cc, nc);                                           // r(B Lp D)
+  } else {
+    const int64_t d = D / K;
+    std::vector<torch::Tensor> parts;
+    for (int64_t k = 0; k < K; ++k) parts.push_back(conv_block(up.narrow(2, k * d, d), m, k, Cc, nc));
+    y = torch::cat(parts, 2);                                                   // r(B Lp D)
+  }
+  return Lp == L ? y : y.narrow(1, 0, L);                                       // r(B L D)
+}
+
+torch::Tensor ssm_conv_reference(const torch::Tensor& u, const torch::Tensor& log_step, const torch::Tensor& A_re,
+                                 const torch::Tensor& A_im, const torch::Tensor& C, const torch::Tensor& skip,
+                                 bool anticausal) {
+  const auto shapes = check_s4d_shapes(log_step, A_re, A_im, C);
+  check_conv_inputs(u, skip, shapes.kernels);
+  auto ud = u.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+  const int64_t B = ud.size(0), L = ud.size(1), D = ud.size(2), K = shapes.kernels, block = D / K;
+  auto kd = s4d_kernel_reference(log_step, A_re, A_im, C, L);                   // f64(K L)
+  auto sd = skip.detach().to(torch::kCPU, torch::kFloat64).reshape({K}).contiguous();
+  auto y = torch::zeros({B, L, D}, torch::kFloat64);
+  auto ua = ud.accessor<double, 3>();
+  auto ka = kd.accessor<double, 2>();
+  auto sa = sd.accessor<double, 1>();
+  auto ya = y.accessor<double, 3>();
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t c = 0; c < D; ++c) {
+      const int64_t h = c / block;
+      for (int64_t t = 0; t < L; ++t) {
+        double acc = sa[h] * ua[b][t][c];
+        if (!anticausal)
+          for (int64_t j = 0; j <= t; ++j) acc += ka[h][t - j] * ua[b][j][c];
+        else
+          for (int64_t j = t; j < L; ++j) acc += ka[h][j - t] * ua[b][j][c];
+        ya[b][t][c] = acc;
+      }
+    }
+  return y;
+}
+
+}  // namespace codessm::kernels

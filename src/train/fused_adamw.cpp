@@ -1,0 +1,61 @@
+// FusedAdamW: collect each group's parameters, gradients and moments, bump the step counts, one fused call.
+// The moments live in the ordinary AdamWParamState, so state_dict/serialize are AdamW's own.
+#include "codessm/train/fused_adamw.h"
+
+#include "codessm/tensor/torch_compat.h"
+
+namespace codessm::train {
+
+torch::Tensor FusedAdamW::step(LossClosure closure) {
+  bool fusable = true;
+  for (auto& g : param_groups())
+    for (auto& p : g.params())
+      if (p.grad().defined() && (!tensor::has_fused_adamw(p) || p.scalar_type() != torch::kFloat32 ||
+                                 p.grad().is_sparse()))
+        fusable = false;
+  for (auto& g : param_groups())
+    if (static_cast<torch::optim::AdamWOptions&>(g.options()).amsgrad()) fusable = false;
+  last_fused_ = fusable;
+  if (!fusable) return torch::optim::AdamW::step(closure);
+
+  torch::NoGradGuard no_grad;
+  torch::Tensor loss;
+  if (closure) {
+    at::AutoGradMode enable_grad(true);
+    loss = closure();
+  }
+  for (auto& group : param_groups()) {
+    auto& o = static_cast<torch::optim::AdamWOptions&>(group.options());
+    std::vector<torch::Tensor> params, grads, m1, m2, steps;
+    std::vector<float> step_values;
+    for (auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      auto key = tensor::optimizer_state_key(state_, p);
+      auto it = state_.find(key);
+      if (it == state_.end()) {
+        auto st = std::make_unique<torch::optim::AdamWParamState>();
+        st->step(0);
+        st->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        st->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        it = state_.emplace(key, std::move(st)).first;
+      }
+      auto& st = static_cast<torch::optim::AdamWParamState&>(*it->second);
+      st.step(st.step() + 1);
+      params.push_back(p);
+      grads.push_back(p.grad());
+      m1.push_back(st.exp_avg());
+      m2.push_back(st.exp_avg_sq());
+      step_values.push_back(static_cast<float>(st.step()));
+    }
+    if (params.empty()) continue;
+    // The kernel reads each parameter's step from a device scalar: one small host-to-device copy per group.
+    auto host = torch::from_blob(step_values.data(), {static_cast<int64_t>(step_values.size())}, torch::kFloat32);
+    auto dev = host.to(params[0].device());                                     // r(P)
+    for (int64_t i = 0; i < dev.size(0); ++i) steps.push_back(dev.select(0, i));
+    tensor::fused_adamw(params, grads, m1, m2, steps, o.lr(), std::get<0>(o.betas()), std::get<1>(o.betas()),
+                        o.weight_decay(), o.eps());
+  }
+  return loss;
+}
+
+}  // namespace codessm::train
