@@ -13,15 +13,20 @@
 #   curve   500-step pretraining of codessm-base on real code, new path vs the old FFT path (one per GPU)
 # Data for `curve`: tools/prepare_train_data.sh -> .device/train (carry it). BiGS reference: .device/bigs.
 set -uo pipefail
+# $OUT takes at most 8 files back: everything goes to $RES and is packed into $OUT/<tag>.tgz after every stage.
 OUT="${OUT:-/tmp/codessm_gpu_out}"; mkdir -p "$OUT"
+TAG="${TAG:-perf}"
+RES="/tmp/res_$TAG"; mkdir -p "$RES"
+BUILD="${BUILD_DIR:-build-gpu}"
 STAGES="${STAGES:-build tests fwd train}"
 D="${DATA:-.device/train}"
 BIGS_DIR="${BIGS_DIR:-.device/bigs}"
-exec > >(tee -a "$OUT/log.txt") 2>&1
+exec > >(tee -a "$OUT/log_$TAG.txt") 2>&1
+pack() { tar czf "$OUT/$TAG.tgz" -C /tmp "res_$TAG"; }
 T0=$(date +%s)
 stamp() { echo "=== [$(( $(date +%s) - T0 ))s] $*"; }
 has() { [[ " $STAGES " == *" $1 "* ]]; }
-B=build-gpu/cli/codessm
+B="$BUILD/cli/codessm"
 NG=$(nvidia-smi -L 2>/dev/null | wc -l)
 PEER_GPU=$(( NG > 1 ? 1 : 0 ))
 export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1
@@ -31,47 +36,52 @@ if has build; then
   nvidia-smi --query-gpu=name,memory.total,clocks.sm,clocks.max.sm --format=csv
   TP=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
   NCCL_INC=$(python3 -c 'import os, nvidia.nccl as n; print(os.path.join(list(n.__path__)[0], "include"))' 2>/dev/null)
-  cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$TP" \
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$TP" \
     -DCODESSM_NCCL_INCLUDE="$NCCL_INC" -DCMAKE_CUDA_ARCHITECTURES=90 \
     -DCODESSM_WITH_PARSE=OFF -DCODESSM_WITH_PROBE=OFF -DCODESSM_BUILD_BENCHMARKS=OFF \
-    -DCODESSM_SKIP_MODULES="probing;layer_probe" > "$OUT/cmake.log" 2>&1 || { tail -30 "$OUT/cmake.log"; exit 1; }
-  grep -E "codessm:" "$OUT/cmake.log"
-  ninja -C build-gpu codessm codessm_kernels_tests codessm_model_tests codessm_train_tests > "$OUT/build.log" 2>&1
-  grep -E "error|FAILED|registers|spill" "$OUT/build.log" | head -40
-  [ -x "$B" ] || { echo "build failed"; tail -40 "$OUT/build.log"; exit 1; }
+    -DCODESSM_SKIP_MODULES="probing;layer_probe" > "$RES/cmake.log" 2>&1 || { tail -30 "$RES/cmake.log"; exit 1; }
+  grep -E "codessm:" "$RES/cmake.log"
+  ninja -C "$BUILD" codessm codessm_kernels_tests codessm_model_tests codessm_train_tests > "$RES/build.log" 2>&1
+  grep -E "error|FAILED|registers|spill" "$RES/build.log" | head -40
+  [ -x "$B" ] || { echo "build failed"; tail -40 "$RES/build.log"; pack; exit 1; }
+  pack
 fi
 
 if has tests; then
   stamp "CUDA correctness"
   for t in kernels model; do
-    timeout 300 build-gpu/tests/codessm_${t}_tests --gtest_brief=1 > "$OUT/tests_$t.txt" 2>&1
-    echo "$t: exit $? — $(grep -cE '^\[       OK|^\[  PASSED' "$OUT/tests_$t.txt") ok lines"; grep -E "FAILED|Failure|error" "$OUT/tests_$t.txt" | head -20
+    timeout 300 "$BUILD"/tests/codessm_${t}_tests --gtest_brief=1 > "$RES/tests_$t.txt" 2>&1
+    echo "$t: exit $? — $(grep -cE '^\[       OK|^\[  PASSED' "$RES/tests_$t.txt") ok lines"; grep -E "FAILED|Failure|error" "$RES/tests_$t.txt" | head -20
   done
-  timeout 120 build-gpu/tests/codessm_train_tests --gtest_brief=1 --gtest_filter='FusedAdamW*:Trainer*Resume*' \
-    > "$OUT/tests_train.txt" 2>&1; echo "train (fused AdamW, resume): exit $?"; grep -E "FAILED|Failure" "$OUT/tests_train.txt" | head
-  grep -E "^\[  (PASSED|FAILED|SKIPPED)" "$OUT"/tests_*.txt
+  timeout 120 "$BUILD"/tests/codessm_train_tests --gtest_brief=1 --gtest_filter='FusedAdamW*:Trainer*Resume*' \
+    > "$RES/tests_train.txt" 2>&1; echo "train (fused AdamW, resume): exit $?"; grep -E "FAILED|Failure" "$RES/tests_train.txt" | head
+  grep -E "^\[  (PASSED|FAILED|SKIPPED)" "$RES"/tests_*.txt
+  pack
 fi
 
 LENS=512,1024,2048,4096,8192
 fwd() {  # fwd NAME ARGS...: one forward benchmark into $OUT/fwd/NAME
   local name=$1; shift
-  mkdir -p "$OUT/fwd/$name"
-  timeout 240 "$B" bench forward --device cuda --batch 16 --warmup 2 --iters 7 --out "$OUT/fwd/$name" "$@" \
-    > "$OUT/fwd/$name/log.txt" 2>&1 || echo "fwd $name: exit $?"
-  echo "--- $name"; grep -E "^\|" "$OUT/fwd/$name/bench_forward.md" 2>/dev/null | tail -n +3
+  mkdir -p "$RES/fwd/$name"
+  timeout 240 "$B" bench forward --device cuda --batch 16 --warmup 2 --iters 7 --out "$RES/fwd/$name" "$@" \
+    > "$RES/fwd/$name/log.txt" 2>&1 || echo "fwd $name: exit $?"
+  echo "--- $name"; grep -E "^\|" "$RES/fwd/$name/bench_forward.md" 2>/dev/null | tail -n +3
+  pack
 }
 if has fwd; then
   stamp "forward benchmarks (ours on GPU 0; peers on GPU $PEER_GPU)"
   if [ -d "$BIGS_DIR" ]; then
     ( export CUDA_VISIBLE_DEVICES=$PEER_GPU; [ "$PEER_GPU" = 0 ] && exit 0
-      timeout 400 python3 tools/bigs_parity.py --bigs-dir "$BIGS_DIR" bench --out "$OUT/peers_fwd.json" --batch 16 \
-        --iters 7 --lengths 512 1024 2048 4096 8192 > "$OUT/peers_fwd.log" 2>&1 ) &
+      timeout 400 python3 tools/bigs_parity.py --bigs-dir "$BIGS_DIR" bench --out "$RES/peers_fwd.json" --batch 16 \
+        --iters 7 --lengths 512 1024 2048 4096 8192 > "$RES/peers_fwd.log" 2>&1 ) &
     PEERS=$!
   fi
   export CUDA_VISIBLE_DEVICES=0
   fwd base_bf16 --model codessm-base --dtype bf16 --lengths $LENS
-  fwd base_bf16_fft --model codessm-base --dtype bf16 --conv fft --lengths $LENS
+  fwd base_old --model codessm-base --dtype bf16-autocast --conv fft --unfused --lengths $LENS
+  fwd base_bf16_fft --model codessm-base --dtype bf16 --conv fft --lengths 2048
   fwd base_bf16_unfused --model codessm-base --dtype bf16 --unfused --lengths $LENS
+  fwd base_bf16_state16 --model codessm-base --dtype bf16 --bf16-state --lengths 512,2048,8192
   fwd base_bf16_chunk128 --model codessm-base --dtype bf16 --chunk 128 --lengths 512,2048,8192
   fwd base_bf16_chunk512 --model codessm-base --dtype bf16 --chunk 512 --lengths 512,2048,8192
   fwd base_autocast --model codessm-base --dtype bf16-autocast --lengths 2048
@@ -84,25 +94,27 @@ if has fwd; then
   unset CUDA_VISIBLE_DEVICES
   if [ -n "${PEERS:-}" ]; then wait $PEERS; fi
   if [ "$PEER_GPU" = 0 ] && [ -d "$BIGS_DIR" ]; then
-    timeout 300 python3 tools/bigs_parity.py --bigs-dir "$BIGS_DIR" bench --out "$OUT/peers_fwd.json" --batch 16 \
-      --iters 7 --lengths 512 1024 2048 4096 8192 > "$OUT/peers_fwd.log" 2>&1
+    timeout 300 python3 tools/bigs_parity.py --bigs-dir "$BIGS_DIR" bench --out "$RES/peers_fwd.json" --batch 16 \
+      --iters 7 --lengths 512 1024 2048 4096 8192 > "$RES/peers_fwd.log" 2>&1
   fi
-  tail -12 "$OUT/peers_fwd.log" 2>/dev/null
+  tail -12 "$RES/peers_fwd.log" 2>/dev/null
+  pack
 fi
 
 trn() {  # trn NAME ARGS...: one training-step benchmark into $OUT/train/NAME
   local name=$1; shift
-  mkdir -p "$OUT/train/$name"
-  timeout 240 "$B" bench train --device cuda --warmup 3 --iters 10 --out "$OUT/train/$name" "$@" \
-    > "$OUT/train/$name/log.txt" 2>&1 || echo "train $name: exit $?"
-  echo "--- $name"; grep -E "^\|" "$OUT/train/$name/bench_train.md" 2>/dev/null | tail -n +3
+  mkdir -p "$RES/train/$name"
+  timeout 240 "$B" bench train --device cuda --warmup 3 --iters 10 --out "$RES/train/$name" "$@" \
+    > "$RES/train/$name/log.txt" 2>&1 || echo "train $name: exit $?"
+  echo "--- $name"; grep -E "^\|" "$RES/train/$name/bench_train.md" 2>/dev/null | tail -n +3
+  pack
 }
 if has train; then
   stamp "training-step benchmarks"
   if [ -d "$BIGS_DIR" ] && [ "$PEER_GPU" != 0 ]; then
     ( export CUDA_VISIBLE_DEVICES=$PEER_GPU
-      timeout 400 python3 tools/bigs_parity.py --bigs-dir "$BIGS_DIR" bench --train --out "$OUT/peers_train.json" \
-        --iters 10 --shapes 8x2048 32x512 > "$OUT/peers_train.log" 2>&1 ) &
+      timeout 400 python3 tools/bigs_parity.py --bigs-dir "$BIGS_DIR" bench --train --out "$RES/peers_train.json" \
+        --iters 10 --shapes 8x2048 32x512 > "$RES/peers_train.log" 2>&1 ) &
     PEERS=$!
   fi
   export CUDA_VISIBLE_DEVICES=0
@@ -111,16 +123,18 @@ if has train; then
   trn base_bf16_fullhead --model codessm-base --dtype bf16 --full-head
   trn base_bf16_plainadam --model codessm-base --dtype bf16 --plain-adamw
   trn base_bf16_fft --model codessm-base --dtype bf16 --conv fft
+  trn base_bf16_state16 --model codessm-base --dtype bf16 --bf16-state
   trn small_bf16 --model codessm-small --dtype bf16 --shapes 32x512,8x2048
   trn rocoder_bf16 --model rocoder-base --dtype bf16 --set max_position_embeddings=2048
   trn bertcoder_bf16 --model bertcoder-base --dtype bf16
   unset CUDA_VISIBLE_DEVICES
   if [ -n "${PEERS:-}" ]; then wait $PEERS; fi
   if [ "$PEER_GPU" = 0 ] && [ -d "$BIGS_DIR" ]; then
-    timeout 300 python3 tools/bigs_parity.py --bigs-dir "$BIGS_DIR" bench --train --out "$OUT/peers_train.json" \
-      --iters 10 --shapes 8x2048 32x512 > "$OUT/peers_train.log" 2>&1
+    timeout 300 python3 tools/bigs_parity.py --bigs-dir "$BIGS_DIR" bench --train --out "$RES/peers_train.json" \
+      --iters 10 --shapes 8x2048 32x512 > "$RES/peers_train.log" 2>&1
   fi
-  tail -6 "$OUT/peers_train.log" 2>/dev/null
+  tail -6 "$RES/peers_train.log" 2>/dev/null
+  pack
 fi
 
 if has curve; then
@@ -131,18 +145,20 @@ if has curve; then
           --set eval_every=100 --set eval_batches=10 --set seed=1 --device cuda --dtype bf16)
   rm -rf /tmp/curve_new /tmp/curve_old
   G1=$(( NG > 1 ? 1 : 0 ))
-  ( CUDA_VISIBLE_DEVICES=0 timeout 420 "$B" pretrain --out /tmp/curve_new "${COMMON[@]}" > "$OUT/curve_new.log" 2>&1 ) &
+  ( CUDA_VISIBLE_DEVICES=0 timeout 420 "$B" pretrain --out /tmp/curve_new "${COMMON[@]}" > "$RES/curve_new.log" 2>&1 ) &
   P1=$!
   if [ "$G1" = 0 ]; then wait $P1; fi
   ( CUDA_VISIBLE_DEVICES=$G1 CODESSM_SSM_CONV=fft timeout 420 "$B" pretrain --out /tmp/curve_old "${COMMON[@]}" \
-      > "$OUT/curve_old.log" 2>&1 ) &
+      > "$RES/curve_old.log" 2>&1 ) &
   P2=$!
   wait $P1 $P2
-  mkdir -p "$OUT/curve"
-  cp /tmp/curve_new/metrics.jsonl "$OUT/curve/new_metrics.jsonl" 2>/dev/null
-  cp /tmp/curve_old/metrics.jsonl "$OUT/curve/old_metrics.jsonl" 2>/dev/null
-  tail -2 "$OUT/curve_new.log" "$OUT/curve_old.log"
+  mkdir -p "$RES/curve"
+  cp /tmp/curve_new/metrics.jsonl "$RES/curve/new_metrics.jsonl" 2>/dev/null
+  cp /tmp/curve_old/metrics.jsonl "$RES/curve/old_metrics.jsonl" 2>/dev/null
+  tail -2 "$RES/curve_new.log" "$RES/curve_old.log"
+  pack
 fi
 
 stamp "done"
+pack
 nvidia-smi --query-gpu=name,clocks.sm,temperature.gpu,power.draw --format=csv

@@ -10,10 +10,12 @@
 // backward is written out; autograd turns each product into the two products of its gradient.
 #include "codessm/kernels/ssm_conv.h"
 
+#include <optional>
 #include <vector>
 
 #include "codessm/core/error.h"
 #include "codessm/kernels/s4d_kernel.h"
+#include "codessm/tensor/torch_compat.h"
 
 namespace codessm::kernels {
 
@@ -74,19 +76,27 @@ void check_conv_inputs(const torch::Tensor& u, const torch::Tensor& skip, int64_
 }
 
 /// One channel block (one kernel) of the chunked convolution. u: r(B Lp d), Lp = nc·Cc. Returns r(B Lp d).
-torch::Tensor conv_block(const torch::Tensor& u, const ChunkMatrices& m, int64_t k, int64_t Cc, int64_t nc) {
+torch::Tensor conv_block(const torch::Tensor& u, const ChunkMatrices& m, int64_t k, int64_t Cc, int64_t nc,
+                         bool fp32_state) {
   const int64_t B = u.size(0), d = u.size(2);
   const auto dt = u.scalar_type();
   auto uc = u.reshape({B * nc, Cc, d});                                         // r(B·nc Cc d), a view when possible
   auto y = torch::matmul(m.T[k].to(dt), uc);                                    // r(B·nc Cc d): local blocks
   if (nc > 1) {
     const int64_t N2 = m.W_in.size(1), N = N2 / 2;
-    auto s = torch::matmul(m.W_in[k].to(dt), uc);                               // r(B·nc 2N d): chunk summaries
+    const bool low = dt == torch::kBFloat16 || dt == torch::kHalf;
+    const auto sdt = low && fp32_state ? torch::kFloat32 : dt;                  // the state path's dtype
+    // Under bf16 autocast the products below would be cast back to bf16: keep them in the dtype given.
+    std::optional<tensor::AutocastSuspend> no_autocast;
+    if (sdt != dt) no_autocast.emplace();
+    auto s = torch::matmul(m.W_in[k].to(sdt), uc.to(sdt));                      // r(B·nc 2N d): chunk summaries
     // Per mode, mix the chunks: (B nc 2 N d) → (N 2 nc B d) → r(N 2nc B·d).
     auto sm = s.view({B, nc, 2, N, d}).permute({3, 2, 1, 0, 4}).reshape({N, 2 * nc, B * d});
-    auto h = torch::bmm(m.M[k].to(dt), sm);                                     // r(N 2nc B·d): states entering chunks
+    auto h = torch::bmm(m.M[k].to(sdt), sm);                                    // r(N 2nc B·d): states entering chunks
     auto hc = h.view({N, 2, nc, B, d}).permute({3, 2, 1, 0, 4}).reshape({B * nc, N2, d});  // r(B·nc 2N d)
-    y = torch::baddbmm(y, m.W_out[k].to(dt).expand({B * nc, Cc, N2}), hc);      // += W_out·h
+    auto w_out = m.W_out[k].to(sdt).expand({B * nc, Cc, N2});                   // r(B·nc Cc 2N)
+    if (sdt == dt) y = torch::baddbmm(y, w_out, hc);                            // += W_out·h
+    else y.add_(torch::bmm(w_out, hc));                                         // summed in fp32, rounded once
   }
   return y.view({B, nc * Cc, d});                                               // r(B Lp d)
 }
@@ -106,11 +116,11 @@ torch::Tensor ssm_conv(const torch::Tensor& u, const torch::Tensor& log_step, co
   const auto m = chunk_matrices(log_step, A_re, A_im, C, skip, Cc, nc, opts.anticausal);
   torch::Tensor y;
   if (K == 1) {
-    y = conv_block(up, m, 0, Cc, nc);                                           // r(B Lp D)
+    y = conv_block(up, m, 0, Cc, nc, opts.fp32_state);                                           // r(B Lp D)
   } else {
     const int64_t d = D / K;
     std::vector<torch::Tensor> parts;
-    for (int64_t k = 0; k < K; ++k) parts.push_back(conv_block(up.narrow(2, k * d, d), m, k, Cc, nc));
+    for (int64_t k = 0; k < K; ++k) parts.push_back(conv_block(up.narrow(2, k * d, d), m, k, Cc, nc, opts.fp32_state));
     y = torch::cat(parts, 2);                                                   // r(B Lp D)
   }
   return Lp == L ? y : y.narrow(1, 0, L);                                       // r(B L D)

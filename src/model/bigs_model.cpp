@@ -50,10 +50,12 @@ BackboneOutput BiGSBackbone::forward(const torch::Tensor& ids, const torch::Tens
                                      bool output_hidden_states) {
   auto types = tt.defined() ? tt : torch::zeros_like(ids);
   auto h = embeddings->forward(ids, types);                                  // r(B L D)
+  // A batch without padding needs no mask: saves a pass over the mixer inputs in every layer (one host sync).
+  const torch::Tensor layer_mask = mask.defined() && mask.min().item<double>() < 0.5 ? mask : torch::Tensor();
   BackboneOutput out;
   for (size_t i = 0; i < encoder->layer->size(); ++i) {
     if (output_hidden_states) out.hidden_states.push_back(h);
-    h = encoder->layer->ptr<BiGSLayerImpl>(i)->forward(h, mask);
+    h = encoder->layer->ptr<BiGSLayerImpl>(i)->forward(h, layer_mask);
   }
   if (output_hidden_states) out.hidden_states.push_back(h);
   out.last_hidden = h;  // no final LayerNorm in BiGS [pt:333-385]

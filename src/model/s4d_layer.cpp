@@ -79,7 +79,7 @@ void S4dLayerImpl::reset_parameters() {
 torch::Tensor S4dLayerImpl::forward(const torch::Tensor& u, bool anticausal) {
   if (conv_.impl == SsmConvImpl::kToeplitz)
     return kernels::ssm_conv(u, kernel->log_step, kernel->A_re, kernel->A_im, kernel->C, D,
-                             {/*chunk=*/conv_.chunk, anticausal});                   // r(B L D), u's dtype
+                             {/*chunk=*/conv_.chunk, anticausal, conv_.fp32_state});                   // r(B L D), u's dtype
   if (anticausal) return forward(u.flip({1}), false).flip({1});                  // flip ∘ causal ∘ flip
   const int64_t L = u.size(1), Dm = u.size(2);
   auto ut = u.transpose(1, 2);                                        // r(B D L)

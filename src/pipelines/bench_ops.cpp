@@ -69,7 +69,8 @@ model::CodeModel build_model(const std::string& name, const std::vector<std::str
   if (fs::is_directory(name)) model::load_weights(m, name, true);
   CODESSM_REQUIRE(impl.conv == "toeplitz" || impl.conv == "fft", UsageError,
                   "bench: --conv '{}': use toeplitz or fft", impl.conv);
-  model::set_ssm_conv(*m, {impl.conv == "fft" ? model::SsmConvImpl::kFFT : model::SsmConvImpl::kToeplitz, impl.chunk});
+  model::set_ssm_conv(*m, {impl.conv == "fft" ? model::SsmConvImpl::kFFT : model::SsmConvImpl::kToeplitz, impl.chunk,
+                           /*fp32_state=*/!impl.bf16_state});
   kernels::set_gelu_mul_unfused(impl.unfused);
   CODESSM_REQUIRE(impl.attention == "fused" || impl.attention == "math", UsageError,
                   "bench: --attention '{}': use fused or math", impl.attention);
@@ -78,7 +79,8 @@ model::CodeModel build_model(const std::string& name, const std::vector<std::str
 }
 
 json impl_json(const BenchImplOptions& i) {
-  return {{"conv", i.conv}, {"chunk", i.chunk}, {"fused_kernels", !i.unfused}, {"attention", i.attention}};
+  return {{"conv", i.conv}, {"chunk", i.chunk}, {"fused_kernels", !i.unfused}, {"attention", i.attention},
+          {"state_dtype", i.bf16_state ? "bf16" : "fp32 (TF32)"}};
 }
 
 json machine_json(const torch::Device& dev) {
@@ -106,7 +108,8 @@ json run_bench_forward(const BenchForwardOptions& o) {
                   "bench forward: --dtype '{}': use fp32, tf32, bf16 or bf16-autocast", dt);
   const bool autocast = dt == "bf16-autocast" || (dt == "bf16" && o.backward);
   const bool pure_bf16 = dt == "bf16" && !o.backward;
-  tensor::set_matmul_tf32(dt == "tf32");
+  // TF32 for fp32 matmuls in every low-precision mode: the convolution's fp32 state path relies on it.
+  tensor::set_matmul_tf32(dt != "fp32");
   auto m = build_model(o.model, o.overrides, maxL, o.impl);
   const auto counts = model::count_parameters(m);
   m->to(dev);
@@ -173,7 +176,7 @@ json run_bench_train(const BenchTrainOptions& o) {
   }
   int64_t maxL = 1;
   for (auto& s : shapes) maxL = std::max(maxL, s.second);
-  tensor::set_matmul_tf32(o.dtype == "tf32");
+  tensor::set_matmul_tf32(o.dtype != "fp32");
   auto m = build_model(o.model, o.overrides, maxL, o.impl);
   CODESSM_REQUIRE(m->cls, UsageError, "bench train: '{}' has no MLM head", o.model);
   const auto counts = model::count_parameters(m);

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
 #include <ctime>
 
 #include "codessm/kernels/gelu_mul.h"
@@ -11,9 +13,12 @@ using namespace codessm;
 
 namespace {
 
+/// ‖a − ref‖ relative to max(‖ref‖, √n): relative for vectors of unit-scale entries, absolute where the
+/// reference itself is near zero (gelu'(x) vanishes at x ≈ −0.75, and a few elements may all sit there).
 double rel_err(const torch::Tensor& a, const torch::Tensor& ref) {
   auto r = ref.to(torch::kCPU, torch::kFloat64);
-  return (a.to(torch::kCPU, torch::kFloat64) - r).norm().item<double>() / r.norm().item<double>();
+  const double scale = std::max(r.norm().item<double>(), std::sqrt(static_cast<double>(r.numel())));
+  return (a.to(torch::kCPU, torch::kFloat64) - r).norm().item<double>() / scale;
 }
 
 /// Output, da, db of gelu_mul on (a, b) with upstream gradient g, computed by `fn`.
@@ -46,7 +51,8 @@ void check_against_reference(torch::Device dev, torch::ScalarType dt, double tol
 
 }  // namespace
 
-TEST(GeluMul, CpuMatchesFloat64Twin) { check_against_reference(torch::kCPU, torch::kFloat32, 1e-6); }
+// fp32: a few ulps of erf/exp and the product (1e-5 relative); bf16: one rounding of inputs and outputs (1e-2).
+TEST(GeluMul, CpuMatchesFloat64Twin) { check_against_reference(torch::kCPU, torch::kFloat32, 1e-5); }
 
 TEST(GeluMul, ExactErfGelu) {
   // gelu(1)·gelu(−1) with the erf form (model-spec §7.13), not the tanh approximation.
@@ -58,6 +64,6 @@ TEST(GeluMul, CudaFusedKernels) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
   auto probe = torch::zeros({8}, torch::kCUDA);
   if (!kernels::gelu_mul_is_fused(probe)) GTEST_SKIP() << "built without the CUDA kernels";
-  check_against_reference(torch::kCUDA, torch::kFloat32, 1e-6);
+  check_against_reference(torch::kCUDA, torch::kFloat32, 1e-5);
   check_against_reference(torch::kCUDA, torch::kBFloat16, 1e-2);  // bf16 storage of inputs and outputs
 }

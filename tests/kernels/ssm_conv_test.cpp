@@ -135,7 +135,8 @@ TEST_P(SsmConvTest, GradientsMatchFloat64FftTwin) {
     auto fast64 = grads(pd, u.to(torch::kFloat64), conv);
     for (size_t i = 0; i < ref.size(); ++i) {
       const double en = rel_err(naive[i], ref[i]), e = rel_err(fast[i], ref[i]);
-      EXPECT_LE(e, 2 * en + 1e-5) << names[i] << " L=" << L << " K=" << K << " anti=" << anti << " chunk=" << chunk
+      // atol: fp32 round-off of sums over ~L² products grows like eps·L (the parameter gradients are such sums).
+      EXPECT_LE(e, 2 * en + 1e-5 + 2 * 1.19e-7 * static_cast<double>(L)) << names[i] << " L=" << L << " K=" << K << " anti=" << anti << " chunk=" << chunk
                                   << " naive " << en;
       EXPECT_LT(rel_err(fast64[i], ref[i]), 1e-9) << names[i] << " (float64) L=" << L << " K=" << K << " anti=" << anti
                                                   << " chunk=" << chunk;
@@ -157,6 +158,10 @@ TEST(SsmConv, Bf16WithinBf16Rounding) {
     EXPECT_EQ(y.scalar_type(), torch::kBFloat16);
     const double naive = rel_err(naive_conv(u.to(torch::kBFloat16), p, anti), ref);
     EXPECT_LE(rel_err(y, ref), 2 * naive + 1e-3) << "anti=" << anti << " naive bf16 " << naive;
+    // The state path in bf16 (an option for speed) rounds each state once more: a stated looser bound.
+    auto y16 = kernels::ssm_conv(u.to(torch::kBFloat16), p.log_step, p.A_re, p.A_im, p.C, p.D,
+                                 {64, anti, /*fp32_state=*/false});
+    EXPECT_LE(rel_err(y16, ref), 5 * naive + 1e-3) << "anti=" << anti << " naive bf16 " << naive;
   }
 }
 

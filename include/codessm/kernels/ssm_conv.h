@@ -21,6 +21,11 @@ struct SsmConvOptions {
   int64_t chunk = 256;
   /// false: causal (forward branch); true: anti-causal (backward branch, original order).
   bool anticausal = false;
+  /// Low-precision input (bf16/fp16): run the state path (W_in, the chunk mixing, W_out) in fp32 (TF32 on
+  /// tensor cores when enabled) instead of the input's dtype. Each bf16 rounding of a state adds ~2⁻⁹ of
+  /// relative error on top of the local block's; in fp32 the whole convolution stays within twice the error of
+  /// a dense bf16 Toeplitz product (tests/kernels/ssm_conv_test.cpp). Costs a cast of u and of the cross term.
+  bool fp32_state = true;
 };
 
 /// u: r(B L D), float (fp32/bf16/fp16/fp64), last dim contiguous (a column slice of a wider tensor is fine);

@@ -16,7 +16,8 @@ namespace codessm::model {
 enum class SsmConvImpl { kToeplitz, kFFT };
 struct SsmConvChoice {
   SsmConvImpl impl = SsmConvImpl::kToeplitz;
-  int64_t chunk = 256;  ///< Toeplitz block size (kernels::SsmConvOptions::chunk)
+  int64_t chunk = 256;     ///< Toeplitz block size (kernels::SsmConvOptions::chunk)
+  bool fp32_state = true;  ///< kernels::SsmConvOptions::fp32_state
 };
 
 /// The choice new layers start with: the defaults above, or the environment's CODESSM_SSM_CONV=fft|toeplitz

@@ -17,6 +17,7 @@ struct BenchImplOptions {
   std::string conv = "toeplitz";      ///< SSM convolution: toeplitz (tensor cores) or fft (the reference twin)
   int64_t chunk = 256;                ///< Toeplitz block size
   bool unfused = false;               ///< LibTorch ops instead of the fused CUDA gate kernels
+  bool bf16_state = false;            ///< the convolution's state path in bf16 instead of fp32 (TF32)
   std::string attention = "fused";    ///< Transformers: fused SDPA kernels, or math (quadratic memory, the papers')
 };
 

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <ATen/autocast_mode.h>
+#include <c10/core/DispatchKeySet.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
 #include <torch/torch.h>
 #include <torch/version.h>
 
@@ -77,6 +79,13 @@ inline void set_autocast(c10::DeviceType dev, bool on, at::ScalarType dt = at::k
 #endif
   if (!on) at::autocast::clear_cache();
 }
+
+/// Suspends autocast (every device) for the lifetime of the scope by excluding its dispatch keys — the way
+/// autocast's own kernels call through — so that ops inside run in the dtypes they are given (the fp32 state
+/// path of the SSM convolution) and autocast's weight cache is left alone. Same API in 1.13 and 2.x.
+struct AutocastSuspend {
+  c10::impl::ExcludeDispatchKeyGuard guard{c10::autocast_dispatch_keyset};
+};
 
 /// Sets the learning rate of every parameter group (1.13 has no warmup/cosine schedulers).
 inline void set_lr(torch::optim::Optimizer& opt, double lr) {

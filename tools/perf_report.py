@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Turns the output folder of tools/gpu_perf.sh into bench/results/perf_<machine>.{json,md} and the loss-curve
+figure. Every number comes from the JSON the benchmarks wrote; this script only tabulates and divides.
+
+Usage: python3 tools/perf_report.py RAW_DIR --machine "1x NVIDIA H200" --date 2026-12-01 \
+           --command "STAGES='build tests fwd train curve' bash tools/gpu_perf.sh" --out bench/results/perf_h200
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def payload(j):
+    return j.get("payload", j) if isinstance(j, dict) else j
+
+
+def ours(raw, kind):
+    """{name: payload} of every codessm benchmark of `kind` (fwd|train) in the folder."""
+    out = {}
+    fname = "bench_forward.json" if kind == "fwd" else "bench_train.json"
+    for p in sorted(glob.glob(os.path.join(raw, kind, "*", fname))):
+        j = load(p)
+        if j:
+            out[os.path.basename(os.path.dirname(p))] = payload(j)
+    return out
+
+
+def fmt(v, digits=0):
+    if v is None:
+        return "–"
+    if isinstance(v, str):
+        return v
+    return f"{v:,.{digits}f}"
+
+
+LABELS = {
+    "base_bf16": "codessm-base, new path (Toeplitz, fused gate), bf16",
+    "base_old": "codessm-base, old path (FFT, flips, unfused), bf16 autocast",
+    "base_bf16_fft": "codessm-base, FFT convolution, bf16",
+    "base_bf16_unfused": "codessm-base, new path without the fused CUDA gate, bf16",
+    "base_bf16_chunk128": "codessm-base, chunk 128, bf16",
+    "base_bf16_state16": "codessm-base, new path with the state path in bf16, bf16",
+    "base_bf16_chunk512": "codessm-base, chunk 512, bf16",
+    "base_autocast": "codessm-base, new path, bf16 autocast (fp32 weights)",
+    "base_fp32": "codessm-base, new path, fp32",
+    "8kernel_bf16": "codessm-8kernel, new path, bf16",
+    "hf_bf16": "codessm-hf, new path, bf16",
+    "bertcoder_bf16": "bertcoder-base (SDPA fused), bf16",
+    "rocoder_bf16": "rocoder-base (head dim padded 86→88, fused SDPA), bf16",
+    "rocoder_bf16_math": "rocoder-base, math attention (as before), bf16",
+    "small_bf16": "codessm-small, new path, bf16 autocast",
+    "base_bf16_old": "codessm-base, old path (FFT, unfused, full-vocabulary head, per-tensor AdamW)",
+    "base_bf16_fullhead": "codessm-base, new path but full-vocabulary head",
+    "base_bf16_plainadam": "codessm-base, new path but per-tensor AdamW",
+}
+
+
+def forward_tables(fw, peers):
+    lengths = sorted({r["L"] for p in fw.values() for r in p["rows"]} |
+                     {v["L"] for k, v in (peers or {}).items() if isinstance(v, dict) and "L" in v})
+    rows_tps, rows_mem, data = [], [], {}
+
+    def add(label, by_len):
+        data[label] = by_len
+        rows_tps.append([label] + [fmt(by_len.get(L, {}).get("tokens_per_s")) if "error" not in by_len.get(L, {})
+                                   else "OOM/err" for L in lengths])
+        rows_mem.append([label] + [fmt(by_len.get(L, {}).get("peak_mem_gib"), 2) for L in lengths])
+
+    for name, p in fw.items():
+        add(LABELS.get(name, name), {r["L"]: r for r in p["rows"]})
+    if peers:
+        for prefix, label in (("bigs_reference_tf32_fwd_", "BiGS reference (PyTorch, TF32)"),
+                              ("modernbert_base_bf16_fwd_", "ModernBERT-base (HF, SDPA, bf16)")):
+            by = {}
+            for k, v in peers.items():
+                if k.startswith(prefix) and isinstance(v, dict) and "L" in v:
+                    by[v["L"]] = {"tokens_per_s": v.get("tokens_per_s"), "peak_mem_gib": v.get("peak_gib"),
+                                  **({"error": v["error"]} if "error" in v else {})}
+            if by:
+                add(label, by)
+    head = ["model / path"] + [f"L {L}" for L in lengths]
+    return head, rows_tps, rows_mem, data, lengths
+
+
+def md_table(head, rows):
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def curve(raw, out_prefix):
+    series = {}
+    for tag in ("new", "old"):
+        path = os.path.join(raw, "curve", f"{tag}_metrics.jsonl")
+        if not os.path.exists(path):
+            continue
+        tr, ev = [], []
+        for line in open(path):
+            r = json.loads(line)
+            if r.get("kind") == "train" and "loss" in r:
+                tr.append((r["step"], r["loss"], r.get("tokens_per_s")))
+            if r.get("kind") == "eval":
+                ev.append((r["step"], r.get("eval_loss"), r.get("eval_accuracy")))
+        series[tag] = {"train": tr, "eval": ev}
+    if len(series) < 2:
+        return series, None
+    dat = out_prefix + "_curve.dat"
+    with open(dat, "w") as f:
+        for tag in ("new", "old"):
+            f.write(f"# {tag}\n")
+            for s, l, _ in series[tag]["train"]:
+                f.write(f"{s} {l}\n")
+            f.write("\n\n")
+    svg = os.path.join(os.path.dirname(out_prefix), "figures", os.path.basename(out_prefix) + "_curve.svg")
+    os.makedirs(os.path.dirname(svg), exist_ok=True)
+    gp = (f"set terminal svg size 720,420 font 'sans,12'; set output '{svg}'; set xlabel 'step'; "
+          f"set ylabel 'MLM training loss'; set key top right; set grid; "
+          f"plot '{dat}' index 0 with lines lw 2 title 'new path (Toeplitz, fused)', "
+          f"'{dat}' index 1 with lines lw 2 dt 2 title 'old path (FFT, flips)'")
+    try:
+        subprocess.run(["gnuplot", "-e", gp], check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print("gnuplot failed:", e)
+        svg = None
+    os.remove(dat)
+    return series, svg
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("raw")
+    ap.add_argument("--machine", required=True)
+    ap.add_argument("--date", required=True)
+    ap.add_argument("--command", required=True)
+    ap.add_argument("--out", required=True, help="output prefix, e.g. bench/results/perf_h200")
+    a = ap.parse_args()
+    fw, tr = ours(a.raw, "fwd"), ours(a.raw, "train")
+    pf, pt = load(os.path.join(a.raw, "peers_fwd.json")), load(os.path.join(a.raw, "peers_train.json"))
+    head, tps, mem, fdata, lengths = forward_tables(fw, pf)
+    md = [f"# CodeSSM speed on {a.machine} ({a.date})", "",
+          f"Command: `{a.command}` (tools/gpu_perf.sh; tables by `tools/perf_report.py`). Random weights, random "
+          "token ids; each figure is the median of the timed iterations, each ended by a device synchronisation; "
+          "peers measured in the same run (on the second GPU of the machine when it has two).", "",
+          "## Forward, batch 16: tokens/s", "", md_table(head, tps), "",
+          "## Forward, batch 16: peak memory (GiB, CUDA caching allocator)", "", md_table(head, mem), ""]
+    # Training
+    trows = []
+    for name, p in tr.items():
+        for r in p["rows"]:
+            trows.append([LABELS.get(name, name), f"{r['batch']}x{r['L']}", fmt(r.get("tokens_per_s")),
+                          fmt(r.get("peak_mem_gib"), 2), r.get("error", "")[:60]])
+    if pt:
+        for k, v in pt.items():
+            if not isinstance(v, dict) or "L" not in v:
+                continue
+            label = ("BiGS reference (PyTorch, TF32)" if k.startswith("bigs") else "ModernBERT-base (bf16 autocast)")
+            trows.append([label, f"{v['batch']}x{v['L']}", fmt(v.get("tokens_per_s")), fmt(v.get("peak_gib"), 2),
+                          v.get("error", "")[:60]])
+    md += ["## Training steps (forward, backward, clipping, AdamW): tokens/s", "",
+           md_table(["model / path", "batch x L", "tokens/s", "peak GiB", "note"], trows), ""]
+    # Ratios the issue asks for
+    def f(label, L, key="tokens_per_s"):
+        return fdata.get(label, {}).get(L, {}).get(key)
+    new, old = LABELS["base_bf16"], LABELS["base_old"]
+    bigs, mb = "BiGS reference (PyTorch, TF32)", "ModernBERT-base (HF, SDPA, bf16)"
+    checks = []
+    if f(new, 2048):
+        for ref in (old, bigs, mb):
+            if f(ref, 2048):
+                checks.append([f"forward L 2048: new / {ref}", f"{f(new, 2048) / f(ref, 2048):.2f}x"])
+        vals = [f(new, L) for L in lengths if f(new, L)]
+        if vals:
+            checks.append(["forward, new path: min over L / value at 2048", f"{min(vals) / f(new, 2048):.2f}"])
+    if f(new, 4096, "peak_mem_gib") and f(bigs, 4096, "peak_mem_gib"):
+        checks.append(["peak memory at L 4096: new / BiGS reference",
+                       f"{f(new, 4096, 'peak_mem_gib') / f(bigs, 4096, 'peak_mem_gib'):.2f}"])
+    ro, rm, be = LABELS["rocoder_bf16"], LABELS["rocoder_bf16_math"], LABELS["bertcoder_bf16"]
+    if f(ro, 2048) and f(rm, 2048):
+        checks.append(["RoCoder forward L 2048: padded fused / math attention", f"{f(ro, 2048) / f(rm, 2048):.2f}x"])
+    if f(ro, 2048, "peak_mem_gib") and f(be, 2048, "peak_mem_gib"):
+        checks.append(["RoCoder / BertCoder peak memory at L 2048",
+                       f"{f(ro, 2048, 'peak_mem_gib') / f(be, 2048, 'peak_mem_gib'):.2f}"])
+    tnew = {(r["batch"], r["L"]): r.get("tokens_per_s") for r in tr.get("base_bf16", {}).get("rows", [])}
+    if pt:
+        for k, v in pt.items():
+            if k.startswith("bigs") and isinstance(v, dict) and v.get("tokens_per_s") and tnew.get((v["batch"], v["L"])):
+                checks.append([f"training {v['batch']}x{v['L']}: new / BiGS reference",
+                               f"{tnew[(v['batch'], v['L'])] / v['tokens_per_s']:.2f}x"])
+    md += ["## Ratios", "", md_table(["quantity", "value"], checks), ""]
+    series, svg = curve(a.raw, a.out)
+    if series:
+        md += ["## 500-step pretraining, new path vs old path (codessm-base, L 512, batch 16, bf16)", ""]
+        if svg:
+            md += [f"![loss curves]({os.path.relpath(svg, os.path.dirname(a.out))})", ""]
+        rows = []
+        for tag in ("new", "old"):
+            ev = series.get(tag, {}).get("eval", [])
+            rows.append([tag] + [f"{l:.4f}" if l is not None else "–" for _, l, _ in ev])
+        steps = [str(s) for s, _, _ in series.get("new", {}).get("eval", [])]
+        md += [md_table(["path"] + [f"eval loss @{s}" for s in steps], rows), ""]
+    with open(a.out + ".md", "w") as fo:
+        fo.write("\n".join(md) + "\n")
+    with open(a.out + ".json", "w") as fo:
+        json.dump({"machine": a.machine, "date": a.date, "command": a.command, "forward": fw, "train": tr,
+                   "peers_forward": pf, "peers_train": pt, "curve": series, "ratios": dict(checks)}, fo, indent=1)
+    print("\n".join(md))
+
+
+if __name__ == "__main__":
+    main()
