@@ -10,6 +10,7 @@
 #           and ModernBERT-base (bf16)
 #   train   training steps (forward, backward, AdamW), codessm-base bf16, 8x2048 and 32x512, new vs old path;
 #           peers (BiGS reference TF32, ModernBERT bf16 autocast) beside
+#   profile section timings (bench --profile) of a forward and a training step, and the key rows again
 #   curve   500-step pretraining of codessm-base on real code, new path vs the old FFT path (one per GPU)
 # Data for `curve`: tools/prepare_train_data.sh -> .device/train (carry it). BiGS reference: .device/bigs.
 set -uo pipefail
@@ -137,6 +138,21 @@ if has train; then
   pack
 fi
 
+if has profile; then
+  stamp "section profiles (synchronising timers) and the key rows again"
+  export CUDA_VISIBLE_DEVICES=0
+  fwd prof_base_bf16 --model codessm-base --dtype bf16 --lengths 512,2048 --profile
+  trn prof_base_train --model codessm-base --dtype bf16 --shapes 8x2048 --profile
+  fwd base_bf16 --model codessm-base --dtype bf16 --lengths $LENS
+  fwd base_bf16_chunk512 --model codessm-base --dtype bf16 --chunk 512 --lengths 512,2048,8192
+  fwd base_bf16_state16 --model codessm-base --dtype bf16 --bf16-state --lengths 512,2048,8192
+  trn base_bf16 --model codessm-base --dtype bf16
+  trn base_bf16_state16 --model codessm-base --dtype bf16 --bf16-state
+  grep -A40 "^profile" "$RES/fwd/prof_base_bf16/log.txt" "$RES/train/prof_base_train/log.txt" | head -120
+  unset CUDA_VISIBLE_DEVICES
+  pack
+fi
+
 if has curve; then
   stamp "500-step pretraining: new path vs old FFT path"
   COMMON=(--set tokenizer="$D/tokenizer" --set train_shards="$D/shards_train" --set eval_shards="$D/shards_valid"
@@ -155,7 +171,7 @@ if has curve; then
   mkdir -p "$RES/curve"
   cp /tmp/curve_new/metrics.jsonl "$RES/curve/new_metrics.jsonl" 2>/dev/null
   cp /tmp/curve_old/metrics.jsonl "$RES/curve/old_metrics.jsonl" 2>/dev/null
-  tail -2 "$RES/curve_new.log" "$RES/curve_old.log"
+  tail -n 2 "$RES/curve_new.log"; tail -n 2 "$RES/curve_old.log"
   pack
 fi
 

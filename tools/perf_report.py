@@ -21,7 +21,7 @@ def load(path):
 
 
 def payload(j):
-    return j.get("payload", j) if isinstance(j, dict) else j
+    return j.get("results", j) if isinstance(j, dict) else j
 
 
 def ours(raw, kind):

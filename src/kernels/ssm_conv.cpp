@@ -15,24 +15,22 @@
 
 #include "codessm/core/error.h"
 #include "codessm/kernels/s4d_kernel.h"
+#include "codessm/tensor/profile_scope.h"
 #include "codessm/tensor/torch_compat.h"
 
 namespace codessm::kernels {
 
 namespace {
 
-/// The small matrices of the chunked algorithm for all K kernels, in the parameters' dtype.
-struct ChunkMatrices {
-  torch::Tensor T;      // r(K Cc Cc): the local block (lower Toeplitz + D on the diagonal; transposed for anti-causal)
-  torch::Tensor W_in;   // r(K 2N Cc): chunk input → state rows (Re, Im)
-  torch::Tensor W_out;  // r(K Cc 2N): state → chunk output (Re C̃Ā^·, −Im C̃Ā^·)
-  torch::Tensor M;      // r(K N 2nc 2nc): chunk-to-chunk state transfer, real 2×2 blocks of z^m per mode
-};
+using ChunkMatrices = SsmConvPlan;
 
 ChunkMatrices chunk_matrices(const torch::Tensor& log_step, const torch::Tensor& A_re, const torch::Tensor& A_im,
                              const torch::Tensor& C, const torch::Tensor& skip, int64_t Cc, int64_t nc,
                              bool anticausal) {
   ChunkMatrices m;
+  m.Cc = Cc;
+  m.nc = nc;
+  m.anticausal = anticausal;
   auto k_local = s4d_kernel(log_step, A_re, A_im, C, Cc);                       // r(K Cc)
   const int64_t K = k_local.size(0);
   auto eye = torch::eye(Cc, k_local.options());                                 // r(Cc Cc)
@@ -66,11 +64,14 @@ ChunkMatrices chunk_matrices(const torch::Tensor& log_step, const torch::Tensor&
   return m;
 }
 
-void check_conv_inputs(const torch::Tensor& u, const torch::Tensor& skip, int64_t kernels) {
+void check_input(const torch::Tensor& u, int64_t kernels) {
   CODESSM_REQUIRE(u.dim() == 3, UsageError, "ssm_conv input must be (B, L, D); got {} dims", u.dim());
   CODESSM_REQUIRE(u.size(1) >= 1, UsageError, "ssm_conv needs L >= 1");
   CODESSM_REQUIRE(u.size(2) % kernels == 0, UsageError,
                   "channels D={} must be a multiple of the number of kernels K={}", u.size(2), kernels);
+}
+
+void check_skip(const torch::Tensor& skip, int64_t kernels) {
   CODESSM_REQUIRE(skip.numel() == kernels, UsageError, "skip D has {} values; expected one per kernel ({})",
                   skip.numel(), kernels);
 }
@@ -103,34 +104,63 @@ torch::Tensor conv_block(const torch::Tensor& u, const ChunkMatrices& m, int64_t
 
 }  // namespace
 
-torch::Tensor ssm_conv(const torch::Tensor& u, const torch::Tensor& log_step, const torch::Tensor& A_re,
-                       const torch::Tensor& A_im, const torch::Tensor& C, const torch::Tensor& skip,
-                       const SsmConvOptions& opts) {
+SsmConvPlan SsmConvPlan::slice(int64_t g0, int64_t count) const {
+  SsmConvPlan p = *this;
+  p.T = T.narrow(0, g0, count);
+  if (W_in.defined()) {
+    p.W_in = W_in.narrow(0, g0, count);
+    p.W_out = W_out.narrow(0, g0, count);
+    p.M = M.narrow(0, g0, count);
+  }
+  return p;
+}
+
+SsmConvPlan ssm_conv_plan(const torch::Tensor& log_step, const torch::Tensor& A_re, const torch::Tensor& A_im,
+                          const torch::Tensor& C, const torch::Tensor& skip, int64_t L, const SsmConvOptions& opts) {
   const auto shapes = check_s4d_shapes(log_step, A_re, A_im, C);
-  check_conv_inputs(u, skip, shapes.kernels);
-  CODESSM_REQUIRE(opts.chunk >= 1, UsageError, "ssm_conv chunk must be >= 1 (got {})", opts.chunk);
-  const int64_t L = u.size(1), D = u.size(2), K = shapes.kernels;
-  const int64_t Cc = std::min(opts.chunk, L), nc = (L + Cc - 1) / Cc, Lp = nc * Cc;
+  check_skip(skip, shapes.kernels);
+  CODESSM_REQUIRE(opts.chunk >= 1 && L >= 1, UsageError, "ssm_conv needs chunk >= 1 and L >= 1 (got {}, {})",
+                  opts.chunk, L);
+  CODESSM_PROFILE("ssm.matrices");
+  const int64_t Cc = std::min(opts.chunk, L), nc = (L + Cc - 1) / Cc;
+  auto p = chunk_matrices(log_step, A_re, A_im, C, skip, Cc, nc, opts.anticausal);
+  p.L = L;
+  return p;
+}
+
+torch::Tensor ssm_conv_apply(const torch::Tensor& u, const SsmConvPlan& plan, bool fp32_state) {
+  const int64_t K = plan.kernels();
+  check_input(u, K);
+  const int64_t L = u.size(1), D = u.size(2), Cc = plan.Cc, nc = plan.nc, Lp = nc * Cc;
+  CODESSM_REQUIRE(L == plan.L, UsageError, "ssm_conv: the plan was made for L={}, the input has L={}", plan.L, L);
+  CODESSM_PROFILE("ssm.products");
   // Zeros appended after the end change no output at t < L in either direction.
   auto up = Lp == L ? u : torch::constant_pad_nd(u, {0, 0, 0, Lp - L});          // r(B Lp D)
-  const auto m = chunk_matrices(log_step, A_re, A_im, C, skip, Cc, nc, opts.anticausal);
   torch::Tensor y;
   if (K == 1) {
-    y = conv_block(up, m, 0, Cc, nc, opts.fp32_state);                                           // r(B Lp D)
+    y = conv_block(up, plan, 0, Cc, nc, fp32_state);                            // r(B Lp D)
   } else {
     const int64_t d = D / K;
     std::vector<torch::Tensor> parts;
-    for (int64_t k = 0; k < K; ++k) parts.push_back(conv_block(up.narrow(2, k * d, d), m, k, Cc, nc, opts.fp32_state));
+    for (int64_t k = 0; k < K; ++k) parts.push_back(conv_block(up.narrow(2, k * d, d), plan, k, Cc, nc, fp32_state));
     y = torch::cat(parts, 2);                                                   // r(B Lp D)
   }
   return Lp == L ? y : y.narrow(1, 0, L);                                       // r(B L D)
+}
+
+torch::Tensor ssm_conv(const torch::Tensor& u, const torch::Tensor& log_step, const torch::Tensor& A_re,
+                       const torch::Tensor& A_im, const torch::Tensor& C, const torch::Tensor& skip,
+                       const SsmConvOptions& opts) {
+  check_input(u, check_s4d_shapes(log_step, A_re, A_im, C).kernels);
+  return ssm_conv_apply(u, ssm_conv_plan(log_step, A_re, A_im, C, skip, u.size(1), opts), opts.fp32_state);
 }
 
 torch::Tensor ssm_conv_reference(const torch::Tensor& u, const torch::Tensor& log_step, const torch::Tensor& A_re,
                                  const torch::Tensor& A_im, const torch::Tensor& C, const torch::Tensor& skip,
                                  bool anticausal) {
   const auto shapes = check_s4d_shapes(log_step, A_re, A_im, C);
-  check_conv_inputs(u, skip, shapes.kernels);
+  check_input(u, shapes.kernels);
+  check_skip(skip, shapes.kernels);
   auto ud = u.detach().to(torch::kCPU, torch::kFloat64).contiguous();
   const int64_t B = ud.size(0), L = ud.size(1), D = ud.size(2), K = shapes.kernels, block = D / K;
   auto kd = s4d_kernel_reference(log_step, A_re, A_im, C, L);                   // f64(K L)

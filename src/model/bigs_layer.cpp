@@ -1,6 +1,7 @@
 #include "codessm/model/bigs_layer.h"
 
 #include "codessm/kernels/gelu_mul.h"
+#include "codessm/tensor/profile_scope.h"
 
 namespace codessm::model {
 
@@ -51,9 +52,12 @@ torch::Tensor BiGSLayerImpl::mix(const torch::Tensor& u, S4dLayer& ssm, torch::n
 
 torch::Tensor BiGSLayerImpl::forward(const torch::Tensor& h, const torch::Tensor& mask, BiGSLayerTrace* trace) {
   // CodeF's DFT mixer has no kernel to run as Toeplitz products: it keeps the reference order.
-  if (conv_.impl == SsmConvImpl::kFFT || cfg_.mixer != config::SequenceMixer::kS4D)
-    return forward_reference(h, mask, trace);
+  if (!uses_fast_path()) return forward_reference(h, mask, trace);
   return forward_fast(h, mask, trace);
+}
+
+bool BiGSLayerImpl::uses_fast_path() const {
+  return conv_.impl == SsmConvImpl::kToeplitz && cfg_.mixer == config::SequenceMixer::kS4D;
 }
 
 torch::Tensor BiGSLayerImpl::hf_conv(const torch::Tensor& u, torch::nn::Conv1d& conv, bool mirrored) {
@@ -65,24 +69,34 @@ torch::Tensor BiGSLayerImpl::hf_conv(const torch::Tensor& u, torch::nn::Conv1d& 
   return F::conv1d(x, w, opts).transpose(1, 2);                                // r(B L D)
 }
 
-torch::Tensor BiGSLayerImpl::forward_fast(const torch::Tensor& h, const torch::Tensor& mask, BiGSLayerTrace* trace) {
+torch::Tensor BiGSLayerImpl::forward_fast(const torch::Tensor& h, const torch::Tensor& mask, BiGSLayerTrace* trace,
+                                          const kernels::SsmConvPlan* plan_f, const kernels::SsmConvPlan* plan_b) {
   const int64_t d = cfg_.hidden_size;
   const bool anti = cfg_.bidirectional;  // CodeSSM-Uni: both branches causal
-  auto x = LayerNorm->forward(h);                                              // r(B L D)
-  auto v_pre = dv->forward(x);                                                 // r(B L I), before its GELU
+  torch::Tensor x, v_pre, u;
+  {
+    CODESSM_PROFILE("bigs.ln_in_proj");
+    x = LayerNorm->forward(h);                                                 // r(B L D)
+    v_pre = dv->forward(x);                                                    // r(B L I), before its GELU
   // One GEMM for both input projections; the checkpoint keeps BiGS's two names.
-  auto w_u = torch::cat({du_forward->weight, du_backward->weight}, 0);         // r(2D D)
-  auto b_u = torch::cat({du_forward->bias, du_backward->bias}, 0);             // r(2D)
-  auto u = F::gelu(F::linear(x, w_u, b_u));                                    // r(B L 2D)
-  if (cfg_.padding_mode == config::PaddingMode::kMasked && mask.defined())
-    u = u * mask.to(u.scalar_type()).unsqueeze(-1);                           // zero the mixer inputs at pads
-  auto u_f = u.narrow(2, 0, d), u_b = u.narrow(2, d, d);                       // r(B L D) column views
-  auto s_f = fs4->forward(u_f, /*anticausal=*/false);                          // r(B L D)
-  auto s_b = bs4->forward(u_b, /*anticausal=*/anti);                           // r(B L D), original order
-  if (fconv) {
-    s_f = s_f + hf_conv(u_f, fconv, false).to(s_f.scalar_type());
-    s_b = s_b + hf_conv(u_b, bconv, anti).to(s_b.scalar_type());
+    auto w_u = torch::cat({du_forward->weight, du_backward->weight}, 0);       // r(2D D)
+    auto b_u = torch::cat({du_forward->bias, du_backward->bias}, 0);           // r(2D)
+    u = F::gelu(F::linear(x, w_u, b_u));                                       // r(B L 2D)
+    if (cfg_.padding_mode == config::PaddingMode::kMasked && mask.defined())
+      u = u * mask.to(u.scalar_type()).unsqueeze(-1);                         // zero the mixer inputs at pads
   }
+  auto u_f = u.narrow(2, 0, d), u_b = u.narrow(2, d, d);                       // r(B L D) column views
+  torch::Tensor s_f, s_b;
+  {
+    CODESSM_PROFILE("bigs.convolutions");
+    s_f = fs4->forward(u_f, /*anticausal=*/false, plan_f);                     // r(B L D)
+    s_b = bs4->forward(u_b, /*anticausal=*/anti, plan_b);                      // r(B L D), original order
+    if (fconv) {
+      s_f = s_f + hf_conv(u_f, fconv, false).to(s_f.scalar_type());
+      s_b = s_b + hf_conv(u_b, bconv, anti).to(s_b.scalar_type());
+    }
+  }
+  CODESSM_PROFILE("bigs.out_proj_gate");
   auto uc_f = duc_forward->forward(s_f);                                       // r(B L D)
   auto uc_b = duc_backward->forward(s_b);                                      // r(B L D)
   if (trace) {

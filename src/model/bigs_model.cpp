@@ -53,9 +53,40 @@ BackboneOutput BiGSBackbone::forward(const torch::Tensor& ids, const torch::Tens
   // A batch without padding needs no mask: saves a pass over the mixer inputs in every layer (one host sync).
   const torch::Tensor layer_mask = mask.defined() && mask.min().item<double>() < 0.5 ? mask : torch::Tensor();
   BackboneOutput out;
-  for (size_t i = 0; i < encoder->layer->size(); ++i) {
+  const size_t n = encoder->layer->size();
+  auto layer = [&](size_t i) { return encoder->layer->ptr<BiGSLayerImpl>(i); };
+  // On the Toeplitz path the convolution matrices of every layer's forward and backward block are built in one
+  // batch (a few dozen small kernels per forward instead of that many per block).
+  const bool batched = n > 0 && layer(0)->uses_fast_path();
+  kernels::SsmConvPlan plan_f, plan_b;
+  int64_t K = 0;
+  if (batched) {
+    const auto& choice = layer(0)->conv();
+    std::vector<std::vector<torch::Tensor>> pf(5), pb(5);
+    for (size_t i = 0; i < n; ++i) {
+      auto f = layer(i)->fs4->kernel_params(), b = layer(i)->bs4->kernel_params();
+      for (int j = 0; j < 5; ++j) {
+        pf[j].push_back(f[j]);
+        pb[j].push_back(b[j]);
+      }
+    }
+    K = pf[0][0].size(0);
+    const int64_t L = ids.size(1);
+    auto plan = [&](std::vector<std::vector<torch::Tensor>>& p, bool anti) {
+      return kernels::ssm_conv_plan(torch::cat(p[0]), torch::cat(p[1]), torch::cat(p[2]), torch::cat(p[3]),
+                                    torch::cat(p[4]), L, {choice.chunk, anti, choice.fp32_state});
+    };
+    plan_f = plan(pf, false);
+    plan_b = plan(pb, layer(0)->bidirectional());
+  }
+  for (size_t i = 0; i < n; ++i) {
     if (output_hidden_states) out.hidden_states.push_back(h);
-    h = encoder->layer->ptr<BiGSLayerImpl>(i)->forward(h, layer_mask);
+    if (batched) {
+      auto f = plan_f.slice(static_cast<int64_t>(i) * K, K), b = plan_b.slice(static_cast<int64_t>(i) * K, K);
+      h = layer(i)->forward_fast(h, layer_mask, nullptr, &f, &b);
+    } else {
+      h = layer(i)->forward(h, layer_mask);
+    }
   }
   if (output_hidden_states) out.hidden_states.push_back(h);
   out.last_hidden = h;  // no final LayerNorm in BiGS [pt:333-385]

@@ -2,6 +2,7 @@
 
 #include "codessm/model/bigs_model.h"
 #include "codessm/model/s4d_layer.h"
+#include "codessm/tensor/profile_scope.h"
 #include "codessm/model/transformer.h"
 
 namespace codessm::model {
@@ -60,6 +61,7 @@ torch::Tensor CodeModelImpl::embed(const ModelInput& in) {
 
 torch::Tensor CodeModelImpl::mlm_logits_at(const torch::Tensor& last_hidden, const torch::Tensor& positions) {
   TORCH_CHECK(cls, "mlm_logits_at needs a model with the MLM head (", cfg_.hf_architecture(), ")");
+  CODESSM_PROFILE("head");
   auto rows = last_hidden.reshape({-1, last_hidden.size(-1)}).index_select(0, positions);  // r(M D)
   return cls->predictions->forward(rows, backbone_->word_embedding_weight());             // r(M V)
 }
@@ -75,6 +77,7 @@ void CodeModelImpl::cast_for_inference(torch::ScalarType dt) {
 
 ModelOutput CodeModelImpl::forward(const ModelInput& in, bool output_hidden_states) {
   auto enc = encode(in, output_hidden_states);
+  CODESSM_PROFILE("head");
   ModelOutput out;
   out.last_hidden = enc.last_hidden;
   out.hidden_states = std::move(enc.hidden_states);

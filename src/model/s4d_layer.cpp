@@ -76,10 +76,18 @@ void S4dLayerImpl::reset_parameters() {
   D.normal_();  // torch.randn(1) in the PyTorch port [pt:269]
 }
 
-torch::Tensor S4dLayerImpl::forward(const torch::Tensor& u, bool anticausal) {
-  if (conv_.impl == SsmConvImpl::kToeplitz)
+std::vector<torch::Tensor> S4dLayerImpl::kernel_params() const {
+  const bool bigs = kernel->A_re.dim() == 1;
+  return {kernel->log_step, bigs ? kernel->A_re.unsqueeze(0) : kernel->A_re,
+          bigs ? kernel->A_im.unsqueeze(0) : kernel->A_im, bigs ? kernel->C.unsqueeze(0) : kernel->C, D};
+}
+
+torch::Tensor S4dLayerImpl::forward(const torch::Tensor& u, bool anticausal, const kernels::SsmConvPlan* plan) {
+  if (conv_.impl == SsmConvImpl::kToeplitz) {
+    if (plan) return kernels::ssm_conv_apply(u, *plan, conv_.fp32_state);         // r(B L D), u's dtype
     return kernels::ssm_conv(u, kernel->log_step, kernel->A_re, kernel->A_im, kernel->C, D,
-                             {/*chunk=*/conv_.chunk, anticausal, conv_.fp32_state});                   // r(B L D), u's dtype
+                             {/*chunk=*/conv_.chunk, anticausal, conv_.fp32_state});  // r(B L D), u's dtype
+  }
   if (anticausal) return forward(u.flip({1}), false).flip({1});                  // flip ∘ causal ∘ flip
   const int64_t L = u.size(1), Dm = u.size(2);
   auto ut = u.transpose(1, 2);                                        // r(B D L)

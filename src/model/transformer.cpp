@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "codessm/kernels/rotary.h"
+#include "codessm/tensor/profile_scope.h"
 #include "codessm/tensor/torch_compat.h"
 
 namespace codessm::model {
@@ -57,6 +58,7 @@ torch::Tensor TransformerLayerImpl::forward(const torch::Tensor& h, const torch:
   const double p = is_training() ? cfg_.attention_probs_dropout_prob : 0.0;
   c10::optional<torch::Tensor> mask;
   if (key_mask.defined()) mask = key_mask.to(qkv.scalar_type());
+  CODESSM_PROFILE("transformer.attention_ffn");
   auto ctx = tensor::sdpa(heads(0), heads(1), heads(2), mask, p, /*causal=*/false,
                           /*scale=*/1.0 / std::sqrt(static_cast<double>(HD)));         // r(B NH L HDp)
   if (HDp != HD) ctx = ctx.narrow(-1, 0, HD);

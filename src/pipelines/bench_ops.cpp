@@ -21,6 +21,7 @@
 #include "codessm/pipelines/model_ops.h"
 #include "codessm/report/report.h"
 #include "codessm/tensor/device.h"
+#include "codessm/tensor/profile_scope.h"
 #include "codessm/tensor/torch_compat.h"
 #include "codessm/train/optimizer_groups.h"
 
@@ -55,6 +56,26 @@ Timing time_steps(const torch::Device& dev, int warmup, int iters, Step&& step) 
   r.median_s = s.size() % 2 ? s[s.size() / 2] : 0.5 * (s[s.size() / 2 - 1] + s[s.size() / 2]);
   for (double x : t) r.mean_s += x / static_cast<double>(t.size());
   r.peak_gib = static_cast<double>(tensor::cuda_peak_memory_bytes(dev)) / (1024.0 * 1024 * 1024);
+  return r;
+}
+
+/// With --profile: three more iterations under tensor::ProfileScope timers; per-iteration milliseconds by section.
+template <typename Step>
+json profile_steps(const torch::Device& dev, bool on, Step&& step) {
+  if (!on) return nullptr;
+  tensor::profile_enable(true, dev);
+  const int n = 3;
+  for (int i = 0; i < n; ++i) {
+    CODESSM_PROFILE("total");
+    step();
+  }
+  json r = tensor::profile_report();
+  tensor::profile_enable(false);
+  for (auto& [name, v] : r.items()) v["ms_per_iter"] = v["ms"].get<double>() / n;
+  std::printf("profile (ms per iteration, synchronising timers; nested sections overlap):\n");
+  for (auto& [name, v] : r.items())
+    std::printf("  %-28s %10.3f  (%lld calls)\n", name.c_str(), v["ms_per_iter"].get<double>(),
+                static_cast<long long>(v["calls"].get<int64_t>() / n));
   return r;
 }
 
@@ -142,6 +163,7 @@ json run_bench_forward(const BenchForwardOptions& o) {
       const double tps = static_cast<double>(o.batch * L) / t.median_s;
       row.update({{"ms_median", t.median_s * 1e3}, {"ms_mean", t.mean_s * 1e3}, {"tokens_per_s", tps},
                   {"peak_mem_gib", t.peak_gib}});
+      if (o.impl.profile) row["profile"] = profile_steps(dev, true, step);
       table.rows.push_back({std::to_string(L), std::to_string(o.batch), dt, mode, report::fmt_num(t.median_s * 1e3, 4),
                             report::fmt_num(std::round(tps)), report::fmt_num(t.peak_gib, 3)});
       spdlog::info("L={} batch={} {}: {:.2f} ms/iter, {:.0f} tokens/s, peak {:.2f} GiB", L, o.batch, dt,
@@ -204,18 +226,29 @@ json run_bench_train(const BenchTrainOptions& o) {
     model::ModelInput mi{ids, torch::ones({B, L}, iopts), {}};
     auto step = [&]() {
       opt->zero_grad();
-      if (bf16) tensor::set_autocast(dev.type(), true, at::kBFloat16);
-      torch::Tensor logits;
-      if (o.full_head) {
-        logits = m->forward(mi).logits.reshape({B * L, -1}).index_select(0, positions);      // r(M V)
-      } else {
-        auto enc = m->encode(mi, false);
-        logits = m->mlm_logits_at(enc.last_hidden, positions);                               // r(M V)
+      torch::Tensor loss;
+      {
+        CODESSM_PROFILE("train.forward");
+        if (bf16) tensor::set_autocast(dev.type(), true, at::kBFloat16);
+        torch::Tensor logits;
+        if (o.full_head) {
+          logits = m->forward(mi).logits.reshape({B * L, -1}).index_select(0, positions);    // r(M V)
+        } else {
+          auto enc = m->encode(mi, false);
+          logits = m->mlm_logits_at(enc.last_hidden, positions);                             // r(M V)
+        }
+        if (bf16) tensor::set_autocast(dev.type(), false);
+        loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), labels);
       }
-      if (bf16) tensor::set_autocast(dev.type(), false);
-      auto loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), labels);
-      loss.backward();
-      torch::nn::utils::clip_grad_norm_(m->parameters(), 1.0);
+      {
+        CODESSM_PROFILE("train.backward");
+        loss.backward();
+      }
+      {
+        CODESSM_PROFILE("train.clip");
+        torch::nn::utils::clip_grad_norm_(m->parameters(), 1.0);
+      }
+      CODESSM_PROFILE("train.optimizer");
       opt->step();
     };
     json row = {{"batch", B}, {"L", L}, {"scored_positions", positions.size(0)}};
@@ -225,6 +258,7 @@ json run_bench_train(const BenchTrainOptions& o) {
       const double tps = static_cast<double>(B * L) / t.median_s;
       row.update({{"ms_median", t.median_s * 1e3}, {"ms_mean", t.mean_s * 1e3}, {"tokens_per_s", tps},
                   {"peak_mem_gib", t.peak_gib}});
+      if (o.impl.profile) row["profile"] = profile_steps(dev, true, step);
       table.rows.push_back({shape, o.dtype, head, optname, report::fmt_num(t.median_s * 1e3, 4),
                             report::fmt_num(std::round(tps)), report::fmt_num(t.peak_gib, 3)});
       spdlog::info("train {} {}: {:.2f} ms/step, {:.0f} tokens/s, peak {:.2f} GiB", shape, o.dtype, t.median_s * 1e3,

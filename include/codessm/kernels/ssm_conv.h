@@ -36,6 +36,30 @@ torch::Tensor ssm_conv(const torch::Tensor& u, const torch::Tensor& log_step, co
                        const torch::Tensor& A_im, const torch::Tensor& C, const torch::Tensor& skip,
                        const SsmConvOptions& opts = {});
 
+/// The small matrices of the chunked convolution (docs/math/ssm_conv.md) for G kernels, built from the
+/// parameters by differentiable tensor code in their dtype. Building them for every SSM block of a model at
+/// once (G = blocks × kernels) costs a few dozen small kernels per forward instead of that many per block.
+struct SsmConvPlan {
+  torch::Tensor T;      ///< r(G Cc Cc): local Toeplitz block with D on the diagonal (its transpose, anti-causal)
+  torch::Tensor W_in;   ///< r(G 2N Cc): chunk → state rows (Re, then Im); undefined when nc = 1
+  torch::Tensor W_out;  ///< r(G Cc 2N): state → chunk output; undefined when nc = 1
+  torch::Tensor M;      ///< r(G N 2nc 2nc): chunk-to-chunk transfer (real 2×2 blocks of z^m); undefined when nc = 1
+  int64_t L = 0, Cc = 0, nc = 0;
+  bool anticausal = false;
+  int64_t kernels() const { return T.size(0); }
+  /// Kernels [g0, g0 + count) (views).
+  SsmConvPlan slice(int64_t g0, int64_t count) const;
+};
+
+/// The plan for sequences of length L. Parameters of G kernels: log_step r(G), A_re/A_im r(G N), C r(G N 2),
+/// skip r(G) — or BiGS's K = 1 shapes.
+SsmConvPlan ssm_conv_plan(const torch::Tensor& log_step, const torch::Tensor& A_re, const torch::Tensor& A_im,
+                          const torch::Tensor& C, const torch::Tensor& skip, int64_t L, const SsmConvOptions& opts);
+
+/// The convolution of u r(B L D) with a plan of K kernels (D % K == 0, channel blocks of D/K). Returns
+/// r(B L D) in u's dtype.
+torch::Tensor ssm_conv_apply(const torch::Tensor& u, const SsmConvPlan& plan, bool fp32_state = true);
+
 /// Reference twin: the kernel by the float64 recurrence (s4d_kernel_reference) and the direct O(L²) sum with
 /// explicit loops, both directions. Returns r(B L D) float64 on the CPU. Not differentiable.
 torch::Tensor ssm_conv_reference(const torch::Tensor& u, const torch::Tensor& log_step, const torch::Tensor& A_re,

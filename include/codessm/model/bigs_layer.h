@@ -31,8 +31,16 @@ class BiGSLayerImpl : public torch::nn::Module {
   torch::Tensor forward_reference(const torch::Tensor& h, const torch::Tensor& mask, BiGSLayerTrace* trace);
   /// The same function in the original token order: the backward branch is an anti-causal convolution
   /// (flip ∘ causal ∘ flip), the two input projections one GEMM, every product in h's compute dtype.
-  torch::Tensor forward_fast(const torch::Tensor& h, const torch::Tensor& mask, BiGSLayerTrace* trace);
+  /// `plan_f`, `plan_b`: this layer's slices of convolution matrices built for every layer at once (BiGSBackbone),
+  /// or null to build its own.
+  torch::Tensor forward_fast(const torch::Tensor& h, const torch::Tensor& mask, BiGSLayerTrace* trace,
+                             const kernels::SsmConvPlan* plan_f = nullptr, const kernels::SsmConvPlan* plan_b = nullptr);
   void set_conv(const SsmConvChoice& c) { conv_ = c; }
+  const SsmConvChoice& conv() const { return conv_; }
+  /// Whether forward() takes the Toeplitz path (forward_fast).
+  bool uses_fast_path() const;
+  /// false for CodeSSM-Uni (both branches causal).
+  bool bidirectional() const { return cfg_.bidirectional; }
 
   torch::nn::LayerNorm LayerNorm{nullptr};
   torch::nn::Linear dv{nullptr}, du_forward{nullptr}, du_backward{nullptr};

@@ -6,7 +6,10 @@
 
 #include <torch/torch.h>
 
+#include <vector>
+
 #include "codessm/config/model_config.h"
+#include "codessm/kernels/ssm_conv.h"
 
 namespace codessm::model {
 
@@ -51,7 +54,12 @@ class S4dLayerImpl : public torch::nn::Module {
   explicit S4dLayerImpl(const config::ModelConfig& cfg);
   /// u: r(B L D) → r(B L D): y = K ∗ u + D·u, causal or (anticausal) y[t] = Σ_{j≥t} K[j−t] u[j] + D·u[t].
   /// Toeplitz: in u's dtype; FFT: fp32 (fp64 for fp64 input).
-  torch::Tensor forward(const torch::Tensor& u, bool anticausal = false);
+  /// `plan` (Toeplitz only): this block's slice of matrices built for many blocks at once (BiGSBackbone).
+  torch::Tensor forward(const torch::Tensor& u, bool anticausal = false,
+                        const kernels::SsmConvPlan* plan = nullptr);
+  /// The parameters in the K-kernel layout (BiGS's K = 1 shapes promoted): log_step r(K), A_re/A_im r(K N),
+  /// C r(K N 2), D r(K) — views, differentiable.
+  std::vector<torch::Tensor> kernel_params() const;
   void reset_parameters();
   void set_conv(const SsmConvChoice& c) { conv_ = c; }
   const SsmConvChoice& conv() const { return conv_; }

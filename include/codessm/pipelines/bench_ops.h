@@ -19,6 +19,7 @@ struct BenchImplOptions {
   bool unfused = false;               ///< LibTorch ops instead of the fused CUDA gate kernels
   bool bf16_state = false;            ///< the convolution's state path in bf16 instead of fp32 (TF32)
   std::string attention = "fused";    ///< Transformers: fused SDPA kernels, or math (quadratic memory, the papers')
+  bool profile = false;               ///< after timing, 3 more iterations with synchronising section timers
 };
 
 struct BenchForwardOptions {
