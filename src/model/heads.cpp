@@ -26,7 +26,14 @@ LMPredictionHeadImpl::LMPredictionHeadImpl(const config::ModelConfig& cfg) {
 torch::Tensor LMPredictionHeadImpl::forward(const torch::Tensor& h, const torch::Tensor& tied_weight) {
   auto t = transform->forward(h);                                       // r(B L D)
   auto w = decoder ? decoder->weight : tied_weight;                     // r(V D)
-  return F::linear(t, w, bias);                                         // r(B L V)
+  const int64_t V = w.size(0), Vp = (V + 63) / 64 * 64;
+  if (!t.is_cuda() || Vp == V) return F::linear(t, w, bias);            // r(B L V)
+  // A vocabulary that is no multiple of 8 (CodeT5p's 32100) leaves the logits' rows misaligned for the tensor
+  // cores: measured 11.4 ms instead of ~3 for this product at 32K tokens on an H200. Zero rows pad it to a
+  // multiple of 64 and the extra logits are dropped (a strided view of the padded product).
+  auto wp = torch::constant_pad_nd(w, {0, 0, 0, Vp - V});              // r(Vp D)
+  auto bp = torch::constant_pad_nd(bias, {0, Vp - V});                  // r(Vp)
+  return F::linear(t, wp, bp).narrow(-1, 0, V);                         // r(B L V), row stride Vp
 }
 
 MLMHeadImpl::MLMHeadImpl(const config::ModelConfig& cfg) {

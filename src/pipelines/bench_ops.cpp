@@ -23,6 +23,7 @@
 #include "codessm/tensor/device.h"
 #include "codessm/tensor/profile_scope.h"
 #include "codessm/tensor/torch_compat.h"
+#include "codessm/train/grad_clip.h"
 #include "codessm/train/optimizer_groups.h"
 
 namespace codessm::pipelines {
@@ -213,6 +214,9 @@ json run_bench_train(const BenchTrainOptions& o) {
   }
   const bool bf16 = o.dtype == "bf16";
   const auto& cfg = m->config();
+  std::vector<torch::Tensor> params;
+  for (auto& g : opt->param_groups())
+    for (auto& p : g.params()) params.push_back(p);
   json rows = json::array();
   report::Table table{{"batch x L", "dtype", "head", "optimizer", "ms/step", "tokens/s", "peak GiB"}, {}};
   const std::string head = o.full_head ? "all positions" : "masked positions";
@@ -246,7 +250,7 @@ json run_bench_train(const BenchTrainOptions& o) {
       }
       {
         CODESSM_PROFILE("train.clip");
-        torch::nn::utils::clip_grad_norm_(m->parameters(), 1.0);
+        train::clip_grad_norm(params, 1.0);
       }
       CODESSM_PROFILE("train.optimizer");
       opt->step();
