@@ -59,6 +59,8 @@ LABELS = {
     "rocoder_bf16": "rocoder-base (head dim padded 86→88, fused SDPA), bf16",
     "rocoder_bf16_math": "rocoder-base, math attention (as before), bf16",
     "small_bf16": "codessm-small, new path, bf16 autocast",
+    "prof_base_bf16": "codessm-base, new path, bf16 (profiled run)",
+    "prof_base_train": "codessm-base, new path, bf16 (profiled run)",
     "base_bf16_old": "codessm-base, old path (FFT, unfused, full-vocabulary head, per-tensor AdamW)",
     "base_bf16_fullhead": "codessm-base, new path but full-vocabulary head",
     "base_bf16_plainadam": "codessm-base, new path but per-tensor AdamW",
@@ -197,6 +199,17 @@ def main():
                 checks.append([f"training {v['batch']}x{v['L']}: new / BiGS reference",
                                f"{tnew[(v['batch'], v['L'])] / v['tokens_per_s']:.2f}x"])
     md += ["## Ratios", "", md_table(["quantity", "value"], checks), ""]
+    # Section profiles (bench --profile): synchronising timers, nested sections overlap.
+    prows = []
+    for kind, runs in (("forward", fw), ("train", tr)):
+        for name, p in runs.items():
+            for r in p["rows"]:
+                for sec, v in sorted((r.get("profile") or {}).items()):
+                    shape = f"{r['batch']}x{r['L']}"
+                    prows.append([kind, LABELS.get(name, name), shape, sec, f"{v['ms_per_iter']:.2f}"])
+    if prows:
+        md += ["## Where the time goes (`--profile`: device synchronised at each section's ends; nested sections overlap)",
+               "", md_table(["run", "model / path", "batch x L", "section", "ms per iteration"], prows), ""]
     series, svg = curve(a.raw, a.out)
     if series:
         md += ["## 500-step pretraining, new path vs old path (codessm-base, L 512, batch 16, bf16)", ""]
