@@ -121,8 +121,12 @@ void write_outputs(const fs::path& out, const std::string& name, const std::stri
 }  // namespace
 
 json run_bench_forward(const BenchForwardOptions& o) {
-  CODESSM_REQUIRE(!o.lengths.empty() && o.batch >= 1, UsageError, "bench forward: needs --lengths and --batch >= 1");
-  for (auto L : o.lengths) CODESSM_REQUIRE(L >= 1, UsageError, "bench forward: length {} must be >= 1", L);
+  // A negative or zero count would publish negative times and throughputs (or divide by zero).
+  CODESSM_REQUIRE(o.iters >= 1, UsageError, "--iters {}: the number of timed iterations must be at least 1", o.iters);
+  CODESSM_REQUIRE(o.warmup >= 0, UsageError, "--warmup {}: the number of untimed iterations must be 0 or more", o.warmup);
+  CODESSM_REQUIRE(o.batch >= 1, UsageError, "--batch {}: the batch size must be at least 1", o.batch);
+  CODESSM_REQUIRE(!o.lengths.empty(), UsageError, "--lengths: give at least one sequence length");
+  for (auto L : o.lengths) CODESSM_REQUIRE(L >= 1, UsageError, "--lengths: {} is not a sequence length (must be >= 1)", L);
   const int64_t maxL = *std::max_element(o.lengths.begin(), o.lengths.end());
   auto dev = tensor::parse_device(o.device);
   const std::string dt = o.dtype;
@@ -185,6 +189,8 @@ json run_bench_forward(const BenchForwardOptions& o) {
 }
 
 json run_bench_train(const BenchTrainOptions& o) {
+  CODESSM_REQUIRE(o.iters >= 1, UsageError, "--iters {}: the number of timed steps must be at least 1", o.iters);
+  CODESSM_REQUIRE(o.warmup >= 0, UsageError, "--warmup {}: the number of untimed steps must be 0 or more", o.warmup);
   auto dev = tensor::parse_device(o.device);
   CODESSM_REQUIRE(o.dtype == "bf16" || o.dtype == "tf32" || o.dtype == "fp32", UsageError,
                   "bench train: --dtype '{}': use bf16 (autocast), tf32 or fp32", o.dtype);
