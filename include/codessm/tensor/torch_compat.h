@@ -47,6 +47,16 @@ inline void set_lr(torch::optim::Optimizer& opt, double lr) {
 /// TF32 for fp32 matrix products on CUDA ("high" precision) or full fp32 ("highest", LibTorch's default).
 inline void set_matmul_tf32(bool on) { at::globalContext().setFloat32MatmulPrecision(on ? "high" : "highest"); }
 
+/// LibTorch 1.13's oneDNN (mkldnn) backward of a grouped Conv1d (CodeSSM-HF's high-frequency path) returns
+/// garbage on the CPU — Inf gradients in some runs, depending on threads and memory layout (found by the study's
+/// tests; tests/model/hf_conv_cpu_test.cpp). Routing CPU convolutions to ATen's native kernels fixes it; the
+/// project has no other convolution, so nothing else changes. PyTorch 2.x keeps oneDNN.
+inline void avoid_broken_cpu_conv() {
+#if !CODESSM_TORCH_AT_LEAST(2, 0)
+  at::globalContext().setUserEnabledMkldnn(false);
+#endif
+}
+
 /// A string naming the LibTorch build, for reports.
 inline std::string torch_version_string() {
   return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
