@@ -11,7 +11,7 @@
 # Environment:
 #   STAGES            "build run" (default) | "run" | "fetch" (a second call: return jobs that did not fit)
 #   DEADLINE          seconds from the start of this script after which no job starts and running jobs stop
-#                     (default 530, i.e. ~9 minutes including the build)
+#                     (default 540, i.e. 9 minutes including the build)
 #   PRETRAIN_SECONDS  time budget of each pretraining run (default: the plan's; lowered when the deadline is near)
 #   BUNDLE            the bundle folder (default .device/study); OUT (default /tmp/codessm_gpu_out)
 # Returns (in $OUT, <= 8 files, <= 16 MiB each, <= 64 MiB): study-<job>.tar[.part-NN] for jobs with a checkpoint,
@@ -21,7 +21,7 @@ T0=$(date +%s)
 OUT="${OUT:-/tmp/codessm_gpu_out}"; mkdir -p "$OUT"
 BUNDLE="${BUNDLE:-.device/study}"
 STAGES="${STAGES:-build run}"
-DEADLINE="${DEADLINE:-530}"
+DEADLINE="${DEADLINE:-540}"
 WORK="${WORK:-/tmp/codessm_study}"
 B=build-gpu/cli/codessm
 exec > >(tee -a "$OUT/log.txt") 2>&1

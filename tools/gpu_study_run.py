@@ -310,6 +310,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--work", default="/tmp/codessm_study")
     ap.add_argument("--gpus", default="0,1", help="GPU ids, one worker slot per entry ('' = no CUDA_VISIBLE_DEVICES)")
+    ap.add_argument("--share", type=int, default=2, help="fine-tuning jobs at a time per GPU (pretraining: one)")
     ap.add_argument("--deadline", type=float, default=0, help="seconds from now after which nothing starts and "
                     "running jobs are stopped (0 = none)")
     ap.add_argument("--pretrain-seconds", type=float, default=-1,
@@ -341,8 +342,17 @@ def main():
     only = set(x for x in args.only.split(",") if x)
     jobs = [Job(s, args, plan) for s in plan["jobs"] if not only or s["id"] in only]
     by_id = {j.id: j for j in jobs}
-    slots = [g for g in args.gpus.split(",")] if args.gpus else [""]
-    free = list(slots)
+    gpus = [g for g in args.gpus.split(",")] if args.gpus else [""]
+    # Pretraining takes a GPU alone; fine-tunes of these small models share one, --share at a time.
+    load = {g: 0 for g in gpus}
+
+    def place(kind):
+        for g in gpus:
+            if kind == "pretrain" and load[g] == 0:
+                return g
+            if kind != "pretrain" and load[g] < args.share:
+                return g
+        return None
     running = {}
     packer = Packer(args.out, args.work)
     deadline = t_start + args.deadline if args.deadline > 0 else float("inf")
@@ -360,7 +370,7 @@ def main():
         started = False
         # start what is ready
         for job in jobs:
-            if job.status != "waiting" or not free:
+            if job.status != "waiting" or place(job.spec["kind"]) is None:
                 continue
             dep = job.spec.get("model_from")
             if dep and dep in by_id and by_id[dep].status in ("failed", "skipped", "timeout"):
@@ -382,7 +392,8 @@ def main():
                     budget = min(budget or left, left - 45)  # time for the checkpoint, the cast and the check
             else:
                 budget = left - 40 if left < float("inf") else 0
-            gpu = free.pop(0)
+            gpu = place(job.spec["kind"])
+            load[gpu] += args.share if job.spec["kind"] == "pretrain" else 1
             os.makedirs(job.dir, exist_ok=True)
             job.steps = [" ".join(c) for c in job.commands(by_id, budget)]
             env = dict(os.environ)
@@ -417,7 +428,7 @@ def main():
             if rc is None:
                 continue
             del running[jid]
-            free.append(job.gpu)
+            load[job.gpu] -= args.share if job.spec["kind"] == "pretrain" else 1
             if rc == 0:
                 try:
                     env = dict(os.environ)

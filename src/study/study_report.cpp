@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <set>
 
 #include "codessm/core/error.h"
 #include "codessm/core/io.h"
@@ -40,21 +41,25 @@ std::vector<json> read_jsonl(const fs::path& f) {
   return out;
 }
 
-/// Every object with a string "model" and "rows" of {L, peak_mem_gib} (the bench.forward results), anywhere in j.
-void find_memory_series(const json& j, const std::string& file, json& out) {
+/// Every object with a string "model" and "rows" of {L, peak_mem_gib} (`bench forward` results, as they are or
+/// keyed by run name in tools/gpu_perf.sh's JSON), anywhere in j; `name` is the key it was found under.
+void find_memory_series(const json& j, const std::string& file, const std::string& name, json& out) {
   if (j.is_object()) {
     if (j.contains("model") && j["model"].is_string() && j.contains("rows") && j["rows"].is_array()) {
       json pts = json::array();
       for (const auto& r : j["rows"])
         if (r.contains("L") && r.contains("peak_mem_gib") && r["peak_mem_gib"].is_number())
           pts.push_back({r["L"].get<double>(), r["peak_mem_gib"].get<double>()});
-      if (!pts.empty()) out.push_back({{"model", j["model"]}, {"file", file}, {"mode", j.value("mode", "")},
-                                       {"dtype", j.value("dtype", "")}, {"points", pts}});
+      json impl = j.value("impl", json::object());
+      if (!pts.empty())
+        out.push_back({{"model", j["model"]}, {"name", name}, {"file", file}, {"mode", j.value("mode", "")},
+                       {"dtype", j.value("dtype", "")}, {"attention", impl.is_object() ? impl.value("attention", "") : ""},
+                       {"points", pts}});
       return;
     }
-    for (const auto& [k, v] : j.items()) find_memory_series(v, file, out);
+    for (const auto& [k, v] : j.items()) find_memory_series(v, file, k, out);
   } else if (j.is_array()) {
-    for (const auto& v : j) find_memory_series(v, file, out);
+    for (const auto& v : j) find_memory_series(v, file, name, out);
   }
 }
 
@@ -104,26 +109,30 @@ std::vector<report::FigureFiles> pretraining_figure(const json& curves, const fs
   return {report::write_figure_script(f, dir, "pretraining_curves")};
 }
 
-std::vector<report::FigureFiles> memory_figure(const json& memory, const fs::path& dir) {
-  if (memory.empty()) return {};
+/// Peak memory against length of the series F5 compared (details.series), log scale.
+std::vector<report::FigureFiles> memory_figure(const json& f5, const fs::path& dir) {
+  if (!f5.contains("details") || !f5["details"].contains("series")) return {};
+  const json& series = f5["details"]["series"];
   std::set<double> Ls;
-  for (const auto& s : memory)
+  for (const auto& [role, s] : series.items())
     for (const auto& p : s["points"]) Ls.insert(p[0].get<double>());
   const std::vector<double> lengths(Ls.begin(), Ls.end());
   report::LinePanel p;
-  p.title = "peak memory against sequence length";
+  p.title = "peak memory against sequence length (forward)";
   p.xlabel = "sequence length";
   p.ylabel = "peak memory (GiB)";
   p.log_y = true;
   p.key_position = "top left";
   for (auto L : lengths) p.x_tick_labels.push_back(fmt::format("{:.0f}", L));
-  for (const auto& s : memory) {
+  for (const auto& [role, s] : series.items()) {
     std::vector<double> x, y;
     for (const auto& pt : s["points"]) {
       x.push_back(static_cast<double>(std::find(lengths.begin(), lengths.end(), pt[0].get<double>()) - lengths.begin()));
       y.push_back(pt[1].get<double>());
     }
-    p.series.push_back(line(s["model"].get<std::string>() + (s.value("mode", "").empty() ? "" : " " + s["mode"].get<std::string>()), x, y));
+    p.series.push_back(line(fmt::format("{} {} (s = {:.2f})", s["model"].get<std::string>(), s.value("name", ""),
+                                        s["exponent"].is_number() ? s["exponent"].get<double>() : 0.0),
+                            x, y));
   }
   report::Figure f;
   f.panels = {p};
@@ -283,13 +292,11 @@ json write_study_report(StudyContext& ctx, const fs::path& dir) {
   // ---- memory (measured on the GPU machine by the performance benchmark) ----
   for (const auto& f : memory_files(ctx)) {
     try {
-      find_memory_series(json::parse(core::read_file(f)), fs::relative(f, ctx.opts.repo_root).string(), ev.memory);
+      find_memory_series(json::parse(core::read_file(f)), fs::relative(f, ctx.opts.repo_root).string(), "", ev.memory);
     } catch (const std::exception& e) {
       spdlog::warn("study report: {} is not readable JSON ({}); left out", f.string(), e.what());
     }
   }
-  auto mf = memory_figure(ev.memory, figs);
-  figures.insert(figures.end(), mf.begin(), mf.end());
   report::write_json(evid / "memory.json", ev.memory);
 
   // ---- cloze ----
@@ -300,6 +307,8 @@ json write_study_report(StudyContext& ctx, const fs::path& dir) {
   // ---- findings ----
   if (!c.has_model(ev.reference) && !c.models.empty()) ev.reference = c.models.front().name;
   const json findings = evaluate_findings(ev, c.verdicts);
+  auto mf = memory_figure(findings[4], figs);
+  figures.insert(figures.end(), mf.begin(), mf.end());
   auto cf = complementarity_figure(findings[2], figs);
   figures.insert(figures.end(), cf.begin(), cf.end());
   report::write_json(evid / "complementarity.json", findings[2]["details"]);
