@@ -75,16 +75,18 @@ TrainJob make_job(const StudyConfig& cfg, const std::string& key, const DataPath
   job.model = name;
   const json runtime{{"device", cfg.device.device}, {"dtype", cfg.device.dtype}};
   const std::string placeholder = "@" + pretrain_key(name);
-  auto types_fixed = [&] {
-    json f{{"task", "types"},
+  // The fields a fine-tuning job fixes: task, starting stage, tokenizer, the split files of `dir`, runtime.
+  auto finetune_fixed = [&](const std::string& task, const std::string& dir) {
+    json f{{"task", task},
            {"model", placeholder},
            {"tokenizer", p.tokenizer},
-           {"train_data", (fs::path(p.types_dir) / "train.jsonl").string()},
-           {"eval_data", (fs::path(p.types_dir) / "valid.jsonl").string()},
-           {"test_data", (fs::path(p.types_dir) / "test.jsonl").string()}};
+           {"train_data", (fs::path(dir) / "train.jsonl").string()},
+           {"eval_data", (fs::path(dir) / "valid.jsonl").string()},
+           {"test_data", (fs::path(dir) / "test.jsonl").string()}};
     f.merge_patch(runtime);
     return f;
   };
+  auto types_fixed = [&] { return finetune_fixed("types", p.types_dir); };
   if (kind == "pretrain") {
     job.kind = "pretrain";
     json fixed{{"task", "mlm"},
@@ -119,14 +121,8 @@ TrainJob make_job(const StudyConfig& cfg, const std::string& key, const DataPath
   } else if (kind == "retrieval") {
     job.kind = "finetune";
     job.model_from = pretrain_key(name);
-    json fixed{{"task", "retrieval"},
-               {"dataset", "advtest"},
-               {"model", placeholder},
-               {"tokenizer", p.tokenizer},
-               {"train_data", (fs::path(p.retrieval_dir) / "train.jsonl").string()},
-               {"eval_data", (fs::path(p.retrieval_dir) / "valid.jsonl").string()},
-               {"test_data", (fs::path(p.retrieval_dir) / "test.jsonl").string()}};
-    fixed.merge_patch(runtime);
+    json fixed = finetune_fixed("retrieval", p.retrieval_dir);
+    fixed["dataset"] = "advtest";
     job.train = train_config(pipelines::default_finetune_config(), cfg.retrieval.train, fixed, "retrieval.train");
   } else if (kind == "extrapolate") {
     job.kind = "extrapolate";

@@ -20,16 +20,13 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct StudyRun : ::testing::Test {
-  static void SetUpTestSuite() {
-    if (!fs::exists("/usr/lib/python3.11/bisect.py")) return;
-    root = test::temp_dir("study_local");
-    sources = test::tiny_study_sources(root / "src");
-    config = root / "study.json";
-    core::write_file_atomic(config, test::tiny_study_config(sources).dump(2));
-    first = run({});
+/// One tiny study in a temporary folder, run through run_study with overrides, a stage filter or --ship.
+struct TinyStudy {
+  fs::path root, config;
+  explicit TinyStudy(const fs::path& r) : root(r), config(r / "study.json") {
+    core::write_file_atomic(config, test::tiny_study_config(test::tiny_study_sources(root / "src")).dump(2));
   }
-  static json run(std::vector<std::string> overrides, std::vector<std::string> only = {}, fs::path ship = {}) {
+  json run(std::vector<std::string> overrides, std::vector<std::string> only = {}, fs::path ship = {}) const {
     StudyOptions o;
     o.ship = ship;
     o.config_file = config;
@@ -41,21 +38,15 @@ struct StudyRun : ::testing::Test {
     o.progress = false;
     return run_study(o);
   }
-  static std::map<std::string, std::string> states(const json& r) {
-    std::map<std::string, std::string> m;
-    for (const auto& s : r.at("stages")) m[s.at("key")] = s.at("state");
-    return m;
-  }
-  void SetUp() override {
-    if (root.empty()) GTEST_SKIP() << "needs the Python 3.11 standard library";
-  }
-  static fs::path root, sources, config;
-  static json first;
 };
-fs::path StudyRun::root, StudyRun::sources, StudyRun::config;
-json StudyRun::first;
 
-TEST_F(StudyRun, EveryStageCompletesAndTheReportHasSixComputedFindings) {
+std::map<std::string, std::string> states(const json& r) {
+  std::map<std::string, std::string> m;
+  for (const auto& s : r.at("stages")) m[s.at("key")] = s.at("state");
+  return m;
+}
+
+void every_stage_completes_and_the_report_has_six_computed_findings(const fs::path& root, const json& first) {
   ASSERT_EQ(first.at("state"), "complete") << first.dump(2);
   for (const auto& [k, v] : states(first)) EXPECT_EQ(v, "ran") << k;
   for (const char* k : {"corpus", "text", "tokenizer", "shards", "types-data", "retrieval-data", "probe-data", "cloze-data",
@@ -105,38 +96,40 @@ TEST_F(StudyRun, EveryStageCompletesAndTheReportHasSixComputedFindings) {
   EXPECT_NE(md.find("| **F1**"), std::string::npos);
 }
 
-TEST_F(StudyRun, ARerunSkipsEverythingAndAChangedFineTuneRerunsOnlyWhatReadsIt) {
+void a_rerun_skips_everything_and_a_changed_fine_tune_reruns_only_what_reads_it(const TinyStudy& t, const json& first) {
   ASSERT_EQ(first.at("state"), "complete");
-  for (const auto& [k, v] : states(run({}))) EXPECT_EQ(v, "up to date") << k;
-  const auto after = states(run({"types.train.lr=0.002"}));
+  for (const auto& [k, v] : states(t.run({}))) EXPECT_EQ(v, "up to date") << k;
+  const auto after = states(t.run({"types.train.lr=0.002"}));
   for (const auto& [k, v] : after) {
     const bool reads_types = k.rfind("types/", 0) == 0 || k.rfind("extrapolate/", 0) == 0 || k == "report" ||
                              k.rfind("compare/", 0) == 0 || (k.size() > 6 && k.compare(k.size() - 6, 6, "/types") == 0);
     EXPECT_EQ(v, reads_types ? "ran" : "up to date") << k;
   }
   // Back to the original config: the types stages rerun again (their records hold the other input hash).
-  EXPECT_EQ(states(run({})).at("types/codessm"), "ran");
+  EXPECT_EQ(states(t.run({})).at("types/codessm"), "ran");
 }
 
-TEST_F(StudyRun, AHalfWrittenStageIsRedoneFromScratch) {
+void a_half_written_stage_is_redone_from_scratch(const TinyStudy& t, const json& first) {
+  const fs::path& root = t.root;
   ASSERT_EQ(first.at("state"), "complete");
   const fs::path text = root / "out" / "stages" / "text";
   const std::string before = core::read_file(text / "train.jsonl");
   fs::remove(text / kStageRecordFile);  // as if killed before the record was written
   core::write_file_atomic(text / "leftover.tmp", "partial");
-  const auto s = states(run({}, {"corpus", "text"}));
+  const auto s = states(t.run({}, {"corpus", "text"}));
   EXPECT_EQ(s.at("corpus"), "up to date");
   EXPECT_EQ(s.at("text"), "ran");
   EXPECT_EQ(s.count("tokenizer"), 0u);  // --only: nothing else is touched
   EXPECT_FALSE(fs::exists(text / "leftover.tmp"));
   EXPECT_EQ(core::read_file(text / "train.jsonl"), before);  // deterministic: same output hash, downstream stays
-  EXPECT_EQ(states(run({})).at("tokenizer"), "up to date");
+  EXPECT_EQ(states(t.run({})).at("tokenizer"), "up to date");
 }
 
-TEST_F(StudyRun, ShipsCheckpointsWhoseHeldOutChecksReproduce) {
+void ships_checkpoints_whose_held_out_checks_reproduce(const TinyStudy& t, const json& first) {
+  const fs::path& root = t.root;
   ASSERT_EQ(first.at("state"), "complete");
   const fs::path models = root / "models";
-  const json r = run({}, {}, models);
+  const json r = t.run({}, {}, models);
   ASSERT_TRUE(r.contains("shipped"));
   for (const char* f : {"tokenizer/codessm_tokenizer.json", "codessm/config.json", "codessm/model.safetensors",
                         "codessm/heldout.json", "rocoder/heldout.json", "codessm-types/heldout.json",
@@ -145,6 +138,29 @@ TEST_F(StudyRun, ShipsCheckpointsWhoseHeldOutChecksReproduce) {
   EXPECT_FALSE(fs::exists(models / "codessm-hf"));  // only its kernels came back
   EXPECT_FALSE(fs::exists(models / "rocoder-types"));  // one fine-tuned model fits the budget
   EXPECT_EQ(test::check_shipped_models(models, 1e-9), 3);  // same machine: the recorded figures exactly
+}
+
+// One test (ctest runs every test in its own process, and each would otherwise run the whole pipeline again).
+TEST(StudyEndToEnd, LocalRunReportRerunsResumeAndShip) {
+  if (!fs::exists("/usr/lib/python3.11/bisect.py")) GTEST_SKIP() << "needs the Python 3.11 standard library";
+  const TinyStudy t(test::temp_dir("study_local"));
+  const json first = t.run({});
+  {
+    SCOPED_TRACE("every stage completes; the report has six computed findings");
+    every_stage_completes_and_the_report_has_six_computed_findings(t.root, first);
+  }
+  {
+    SCOPED_TRACE("a rerun skips everything; a changed fine-tune reruns only what reads it");
+    a_rerun_skips_everything_and_a_changed_fine_tune_reruns_only_what_reads_it(t, first);
+  }
+  {
+    SCOPED_TRACE("a half-written stage is redone from scratch");
+    a_half_written_stage_is_redone_from_scratch(t, first);
+  }
+  {
+    SCOPED_TRACE("--ship: checkpoints whose held-out checks reproduce");
+    ships_checkpoints_whose_held_out_checks_reproduce(t, first);
+  }
 }
 
 TEST(StudyConfig, ErrorsNameTheFileAndTheField) {

@@ -45,7 +45,7 @@ struct TextSection {
 
 struct TokenizerSection {
   int vocab_size = 8192;              ///< SentencePiece pieces (specials + 256 byte pieces included)
-  int64_t max_sentences = 1000000;    ///< SentencePiece training chunks sampled
+  int64_t max_sentences = 1000000;    ///< SentencePiece training chunks (<= 4 KB each) sampled from the text
 };
 
 struct PretrainSection {
