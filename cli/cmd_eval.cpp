@@ -14,10 +14,10 @@ void setup_eval(CLI::App& app) {
   auto o = std::make_shared<pipelines::EvalOptions>();
   auto threads = std::make_shared<int>(0);
   auto* cmd = app.add_subcommand("eval", "evaluate a checkpoint on a benchmark file (or zero-shot cloze)");
-  cmd->add_option("--task", o->task, "retrieval | classification | clone | types | cloze")->required();
+  cmd->add_option("--task", o->task, "retrieval | classification | clone | types | cloze | mlm (held-out masked tokens on shards)")->required();
   cmd->add_option("--model", o->model, "checkpoint folder")->required();
   cmd->add_option("--tokenizer", o->tokenizer, "tokenizer folder")->required();
-  cmd->add_option("--data", o->data, "benchmark file(s) (cloze: one clozeTest JSON per language)")->required();
+  cmd->add_option("--data", o->data, "benchmark file(s) (cloze: one clozeTest JSON per language; mlm: shard folders)")->required();
   cmd->add_option("--answers", o->answers, "cloze: CodeXGLUE answers file, or a folder with <lang>/answers.txt");
   cmd->add_option("--set", o->overrides, "config fields: dataset=, max_length=, pooling=, clone_data=, ...");
   cmd->add_option("--out", o->out, "report folder: eval.json, eval.md, predictions");

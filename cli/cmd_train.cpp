@@ -29,6 +29,8 @@ void add_run_flags(CLI::App* cmd, pipelines::PretrainOptions* o, std::shared_ptr
   cmd->add_option("--out", o->out, "run folder: run_config.json, metrics.jsonl, ckpt-NNNNNN/, reports/ (+ best/)");
   cmd->add_flag("--resume", o->resume, "continue from the newest checkpoint of --out (bit-identical to an uninterrupted run)");
   cmd->add_option("--stop-after", o->stop_after_step, "stop with a checkpoint after this many steps (0 = run to max_steps)");
+  cmd->add_option("--max-seconds", o->max_seconds,
+                  "time budget: stop with an evaluation and a checkpoint after this many seconds (0 = none)");
   cmd->add_option("--device", f->device, "cpu, cuda, cuda:N or auto (overrides the config's device)");
   cmd->add_option("--dtype", f->dtype, "fp32, tf32 (CUDA matmuls) or bf16 (autocast; FFTs stay fp32) (overrides the config's dtype)");
   cmd->add_option("--threads", f->threads, "CPU threads for LibTorch (0 = default)");

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job on the embedded default, on the CPU (a few minutes on 2 cores): set up, build, create a
-# small CodeSSM, inspect it, run it, analyse its SSM kernels, and more as those stages exist.
+# The main job on the embedded default, on the CPU (a few minutes on 2 cores): set up, build, then the trained
+# checkpoints of models/ (held-out checks, spectral analysis before/after fine-tuning, probing, cloze) and a tiny
+# pretraining from scratch; without models/, a freshly initialised small CodeSSM through the same analyses.
 # Results land in runs/demo/ (JSON is the source of truth; Markdown and figures beside it).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,6 +11,18 @@ BIN="${CODESSM_BUILD_DIR:-$ROOT/build}/cli/codessm"
 OUT="$ROOT/runs/demo"
 mkdir -p "$OUT"
 has() { "$BIN" "$1" --help >/dev/null 2>&1; }
+
+if [ -f "$ROOT/models/codessm/config.json" ] && has interpret && has probe; then
+  # The embedded default: checkpoints trained by the study (docs/study.md), shipped in models/.
+  echo "== 1. trained models (models/): held-out checks, SSM-Interpret before/after fine-tuning, DirectProbe, cloze"
+  bash "$ROOT/scripts/demo_study.sh" "$BIN" "$OUT" "$ROOT/models"
+  if has pretrain && [ -x "$ROOT/scripts/demo_train.sh" ]; then
+    echo "== 2. training from scratch: a tiny CodeSSM on the Python standard library"
+    bash "$ROOT/scripts/demo_train.sh" "$BIN" "$OUT"
+  fi
+  echo "== done: results in $OUT"
+  exit 0
+fi
 
 echo "== 1. model: a small CodeSSM (d 256, 4 layers, vocab 32100), fresh init"
 "$BIN" model init codessm-small --out "$OUT/model" --seed 1

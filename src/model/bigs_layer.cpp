@@ -2,6 +2,7 @@
 
 #include "codessm/kernels/gelu_mul.h"
 #include "codessm/tensor/profile_scope.h"
+#include "codessm/tensor/torch_compat.h"
 
 namespace codessm::model {
 
@@ -25,6 +26,7 @@ BiGSLayerImpl::BiGSLayerImpl(const config::ModelConfig& cfg) : cfg_(cfg) {
     // Inferred placement (model-spec §4.1): one grouped conv per direction, "same" padding, summed with the SSM.
     auto opts = torch::nn::Conv1dOptions(d, d, 3).padding(1).groups(cfg.hf_conv_groups).bias(true);
     fconv = register_module("fconv", torch::nn::Conv1d(opts));
+    tensor::avoid_broken_cpu_conv();  // LibTorch 1.13's oneDNN grouped-conv backward is wrong on the CPU
     bconv = register_module("bconv", torch::nn::Conv1d(opts));
   }
   if (cfg.layer_dropout > 0) {

@@ -14,6 +14,7 @@
 #include "codessm/train/cloze.h"
 #include "codessm/train/finetune_objectives.h"
 #include "codessm/train/trainer.h"
+#include "mlm_eval.h"
 #include "train_setup.h"
 
 namespace codessm::pipelines {
@@ -86,7 +87,8 @@ json run_finetune(const FinetuneOptions& o) {
   train::Trainer trainer(cfg, model, std::move(objective), to, hooks);
   const auto tr = trainer.run();
   json result{{"task", cfg.task}, {"dataset", cfg.dataset}, {"train", tr.to_json()}};
-  if (rank != 0 || !tr.finished) return result;
+  // A time-budget stop (max_seconds) still gets its test evaluation; a stop_after_step stop is a pause.
+  if (rank != 0 || (!tr.finished && tr.stopped_by != "max_seconds")) return result;
 
   // ---- test split: the best dev checkpoint (CodeXGLUE practice), else the final weights ----
   std::string md = "# Fine-tuning: " + cfg.task + "\n\n";
@@ -142,6 +144,20 @@ json run_eval(const EvalOptions& o) {
     }
     result["languages"] = langs;
     md += t.to_markdown() + "\n";
+  } else if (o.task == "mlm") {
+    // Held-out masked-token loss/accuracy on token shards (context_length, batch_size, eval_batches, data_seed
+    // from --set, as in the training run whose figure is to be reproduced).
+    config::TrainConfig cfg;
+    cfg.apply_overrides_unvalidated(o.overrides);
+    cfg.tokenizer = o.tokenizer.string();
+    for (const auto& file : o.data) {
+      cfg.eval_shards = file;
+      const auto m = detail::mlm_heldout_metrics(model, tok, cfg, device);
+      result["results"][file] = m;
+      md += metrics_markdown(file, m);
+      spdlog::info("{}: eval_accuracy = {:.4f}, eval_loss = {:.4f}", file, m.at("eval_accuracy").get<double>(),
+                   m.at("eval_loss").get<double>());
+    }
   } else {
     config::TrainConfig cfg;
     cfg.task = o.task;

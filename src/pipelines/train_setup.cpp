@@ -106,6 +106,7 @@ train::TrainOptions trainer_options(const PretrainOptions& o, std::shared_ptr<tr
   to.run_dir = o.out;
   to.resume = o.resume;
   to.stop_after_step = o.stop_after_step;
+  to.max_seconds = o.max_seconds;
   to.progress = o.progress;
   to.sync = std::move(sync);
   return to;

@@ -32,6 +32,8 @@ json TrainResult::to_json() const {
   json j{{"steps", steps},           {"skipped_steps", skipped_steps}, {"finished", finished},
          {"first_loss", first_loss}, {"last_loss", last_loss},         {"seconds", seconds},
          {"last_checkpoint", last_checkpoint.string()}};
+  if (!stopped_by.empty()) j["stopped_by"] = stopped_by;
+  j["tokens_seen"] = tokens_seen;
   if (!last_eval.primary.empty()) {
     j["last_eval"] = last_eval.metrics;
     j["selection_metric"] = last_eval.primary;
@@ -183,8 +185,16 @@ TrainResult Trainer::run() {
   auto window_start = std::chrono::steady_clock::now();
   uint64_t window_tokens = 0;
   bool first = true;
+  // The time budget: every rank must stop at the same step (the collectives pair up), so rank 0's clock decides.
+  auto out_of_time = [&] {
+    if (options_.max_seconds <= 0) return false;
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double over = s >= options_.max_seconds ? 1.0 : 0.0;
+    return sync ? sync->all_reduce_sum(rank == 0 ? over : 0.0) > 0 : over > 0;
+  };
   while (state.step < cfg_.max_steps) {
     if (options_.stop_after_step > 0 && state.step >= options_.stop_after_step) {
+      result.stopped_by = "stop_after_step";
       save();
       break;
     }
@@ -278,13 +288,23 @@ TrainResult Trainer::run() {
     }
     if (bar) bar->set(static_cast<uint64_t>(state.step), fmt::format("loss {:.4f} {:.0f} tok/s", loss_sum, tok_per_s));
     const bool last_step = state.step == cfg_.max_steps;
-    if ((cfg_.eval_every > 0 && state.step % cfg_.eval_every == 0) || last_step) evaluate();
+    const bool eval_now = (cfg_.eval_every > 0 && state.step % cfg_.eval_every == 0) || last_step;
+    if (eval_now) evaluate();
     if ((cfg_.save_every > 0 && state.step % cfg_.save_every == 0) || last_step) save();
+    if (!last_step && out_of_time()) {
+      spdlog::info("step {}: max_seconds {} reached; evaluating and saving", state.step, options_.max_seconds);
+      result.stopped_by = "max_seconds";
+      if (!eval_now) evaluate();
+      if (!(cfg_.save_every > 0 && state.step % cfg_.save_every == 0)) save();
+      break;
+    }
   }
   if (bar) bar->finish();
   result.steps = state.step;
   result.skipped_steps = state.skipped_steps;
+  result.tokens_seen = state.tokens_seen;
   result.finished = state.step >= cfg_.max_steps;
+  if (result.finished) result.stopped_by = "max_steps";
   result.best_step = state.best_step;
   result.best_value = state.best_value;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

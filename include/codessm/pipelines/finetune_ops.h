@@ -28,7 +28,7 @@ config::TrainConfig default_finetune_config();
 nlohmann::json run_finetune(const FinetuneOptions& o);
 
 struct EvalOptions {
-  std::string task;                    ///< retrieval, classification, clone, types or cloze
+  std::string task;                    ///< retrieval, classification, clone, types, cloze or mlm
   fs::path model;                      ///< checkpoint folder
   fs::path tokenizer;
   std::vector<std::string> data;       ///< file(s) to evaluate (cloze: one per language)

@@ -21,6 +21,7 @@ struct PretrainOptions {
   fs::path out;                         ///< run folder
   bool resume = false;
   int64_t stop_after_step = 0;          ///< stop with a checkpoint after this many steps (0 = run to max_steps)
+  double max_seconds = 0;               ///< stop with an evaluation and a checkpoint after this many seconds (0 = none)
   bool progress = true;
 };
 

@@ -135,6 +135,16 @@ inline void fused_adamw(const std::vector<torch::Tensor>& params, const std::vec
 #endif
 }
 
+/// LibTorch 1.13's oneDNN (mkldnn) backward of a grouped Conv1d (CodeSSM-HF's high-frequency path) returns
+/// garbage on the CPU — Inf gradients in some runs, depending on threads and memory layout (found by the study's
+/// tests; tests/model/hf_conv_cpu_test.cpp). Routing CPU convolutions to ATen's native kernels fixes it; the
+/// project has no other convolution, so nothing else changes. PyTorch 2.x keeps oneDNN.
+inline void avoid_broken_cpu_conv() {
+#if !CODESSM_TORCH_AT_LEAST(2, 0)
+  at::globalContext().setUserEnabledMkldnn(false);
+#endif
+}
+
 /// A string naming the LibTorch build, for reports.
 inline std::string torch_version_string() {
   return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +

@@ -42,6 +42,10 @@ struct TrainOptions {
   bool resume = false;
   /// Stop once this many steps are done, writing a checkpoint (a controlled "kill"); 0 = run to max_steps.
   int64_t stop_after_step = 0;
+  /// Stop once this call has trained for this many seconds, with an evaluation and a checkpoint (a time budget:
+  /// the lr schedule still runs over max_steps, so set max_steps to what the budget should roughly buy);
+  /// 0 = no limit. Under data parallelism the ranks agree on the stop (one scalar all-reduce per step).
+  double max_seconds = 0;
   bool progress = true;  ///< show a core::ProgressBar
   /// Data-parallel group (null = one process). Rank r trains on micro-batches r, r+W, r+2W, … of the stream, the
   /// loss is normalised by the masked tokens of all ranks' micro-batches together and gradients are summed, so a
@@ -54,11 +58,13 @@ struct TrainOptions {
 struct TrainResult {
   int64_t steps = 0;           ///< optimizer steps done (including resumed ones)
   int64_t skipped_steps = 0;
-  bool finished = false;       ///< reached max_steps (false: stopped by stop_after_step)
+  bool finished = false;       ///< reached max_steps (false: stopped by stop_after_step or max_seconds)
+  std::string stopped_by;      ///< "max_steps", "stop_after_step" or "max_seconds"
   EvalResult last_eval;        ///< the last evaluation (empty metrics when none ran)
   int64_t best_step = -1;      ///< step of the best evaluation (-1 = none)
   double best_value = 0;       ///< its selection metric
   double first_loss = 0, last_loss = 0;  ///< training loss of the first and last step of this call
+  uint64_t tokens_seen = 0;    ///< real input tokens trained on (including resumed steps)
   fs::path last_checkpoint;
   double seconds = 0;
   nlohmann::json to_json() const;
