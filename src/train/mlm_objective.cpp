@@ -32,6 +32,15 @@ torch::Tensor mlm_loss_sum(const torch::Tensor& logits, const torch::Tensor& lab
   return selected_cross_entropy(logits, labels, torch::kSum);
 }
 
+torch::Tensor masked_mlm_loss_sum(model::CodeModel& model, const model::ModelInput& in, const torch::Tensor& labels,
+                                  const torch::Device& device) {
+  auto flat = labels.reshape({-1});                                   // i64(B·L) on the CPU
+  auto positions = flat.ne(data::kIgnoreLabel).nonzero().reshape({-1});  // i64(M) flat indices b·L + t
+  auto hidden = model->encode(in, /*output_hidden_states=*/false).last_hidden;  // r(B L D)
+  auto logits = model->mlm_logits_at(hidden, positions.to(device));              // r(M V)
+  return selected_cross_entropy(logits, flat.index_select(0, positions).to(device), torch::kSum);
+}
+
 MlmStepOutput mlm_forward(model::CodeModel& model, const data::MlmBatch& batch, const torch::Device& device) {
   model::ModelInput in;
   in.input_ids = batch.input_ids.to(device);            // (B, L)
@@ -112,10 +121,9 @@ class MlmObjective : public Objective {
     model::ModelInput in;
     in.input_ids = batch.input_ids.to(device);            // i64(B L)
     in.attention_mask = batch.attention_mask.to(device);  // i64(B L)
-    auto out = model->forward(in);
-    auto labels = batch.labels.to(device);                // i64(B L), −100 off the selected positions
     MicroBatchLoss m;
-    m.loss_sum = mlm_loss_sum(out.logits, labels);
+    // The vocabulary product at the masked positions only (batch.labels: −100 off the selected positions).
+    m.loss_sum = masked_mlm_loss_sum(model, in, batch.labels, device);
     m.count = static_cast<double>(batch.labels.ne(data::kIgnoreLabel).sum().item<int64_t>());
     m.tokens = static_cast<uint64_t>(batch.attention_mask.sum().item<int64_t>());
     return m;

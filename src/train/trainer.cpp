@@ -18,6 +18,7 @@
 #include "codessm/model/checkpoint.h"
 #include "codessm/tensor/device.h"
 #include "codessm/tensor/torch_compat.h"
+#include "codessm/train/grad_clip.h"
 #include "codessm/train/lr_schedule.h"
 #include "codessm/train/mlm_stream.h"
 #include "codessm/train/optimizer_groups.h"
@@ -94,7 +95,9 @@ TrainResult Trainer::run() {
   const auto t0 = std::chrono::steady_clock::now();
   const torch::Device device = tensor::parse_device(cfg_.device);
   const bool bf16 = cfg_.dtype == "bf16";
-  tensor::set_matmul_tf32(cfg_.dtype == "tf32");
+  // bf16 runs keep the SSM convolution's small state GEMMs in fp32 (kernels::ssm_conv's accuracy) and rely on
+  // TF32 there; only an "fp32" run asks for full-precision fp32 products.
+  tensor::set_matmul_tf32(cfg_.dtype == "tf32" || bf16);
   GradientSync* sync = options_.sync.get();
   const int64_t world = sync ? sync->world_size() : 1, rank = sync ? sync->rank() : 0;
   const bool writer = rank == 0;
@@ -242,7 +245,7 @@ TrainResult Trainer::run() {
     double grad_norm = std::numeric_limits<double>::quiet_NaN();
     if (!bad) {
       if (sync) sync->all_reduce_gradients(params);
-      grad_norm = torch::nn::utils::clip_grad_norm_(params, clip);
+      grad_norm = clip_grad_norm(params, clip);  // multi-tensor; twin: clip_grad_norm_reference
       bad = !finite(grad_norm) || !finite(loss_sum);
     }
 

@@ -25,6 +25,13 @@ torch::Tensor mlm_loss(const torch::Tensor& logits, const torch::Tensor& labels)
 /// count, it makes data-parallel ranks' gradients add up to the combined batch's. fp32 scalar.
 torch::Tensor mlm_loss_sum(const torch::Tensor& logits, const torch::Tensor& labels);
 
+/// mlm_loss_sum of one batch with the vocabulary product only at the selected positions (training's path: the
+/// ~15% masked tokens instead of all B·L rows; CodeModel::mlm_logits_at). labels stay on the CPU, so picking the
+/// positions needs no device synchronisation. Twin: mlm_loss_sum(model->forward(in).logits, labels).
+/// in: the batch already on `device`; labels i64(B L) on the CPU. Returns an fp32 scalar on `device`.
+torch::Tensor masked_mlm_loss_sum(model::CodeModel& model, const model::ModelInput& in, const torch::Tensor& labels,
+                                  const torch::Device& device);
+
 /// Forward pass of one batch on `device`: the MLM loss (fp32 scalar) and the logits.
 struct MlmStepOutput {
   torch::Tensor loss;
