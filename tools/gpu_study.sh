@@ -13,6 +13,8 @@
 #   DEADLINE          seconds from the start of this script after which no job starts and running jobs stop
 #                     (default 540, i.e. 9 minutes including the build)
 #   PRETRAIN_SECONDS  time budget of each pretraining run (default: the plan's; lowered when the deadline is near)
+#   PRETRAIN_SHARE    pretraining jobs at a time per GPU (default 1); SHARE: fine-tunes at a time per GPU (default 2)
+#   ONLY              comma-separated job ids to run (a second call on a warm machine skips jobs already ok)
 #   BUNDLE            the bundle folder (default .device/study); OUT (default /tmp/codessm_gpu_out)
 # Returns (in $OUT, <= 8 files, <= 16 MiB each, <= 64 MiB): study-<job>.tar[.part-NN] for jobs with a checkpoint,
 # study-misc.tar for the rest, log.txt. On the CPU machine: `codessm study ... --import <folder with them>`.
@@ -51,6 +53,9 @@ if has run; then
   ARGS=(--plan "$BUNDLE/plan.json" --bin "$B" --out "$OUT" --work "$WORK" --gpus "$GPUS" --deadline "$LEFT"
         --machine "$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1) x$NG")
   [ -n "${PRETRAIN_SECONDS:-}" ] && ARGS+=(--pretrain-seconds "$PRETRAIN_SECONDS")
+  [ -n "${PRETRAIN_SHARE:-}" ] && ARGS+=(--pretrain-share "$PRETRAIN_SHARE")
+  [ -n "${SHARE:-}" ] && ARGS+=(--share "$SHARE")
+  [ -n "${ONLY:-}" ] && ARGS+=(--only "$ONLY")
   python3 tools/gpu_study_run.py "${ARGS[@]}"
   echo "runner exit status: $?"
 fi

@@ -136,6 +136,24 @@ class Job:
         self.status, self.error, self.proc, self.t0, self.seconds, self.steps = "waiting", "", None, 0, 0, []
         self.start_ckpt = None  # the fp32 checkpoint dependents start from
 
+    def load_done(self):
+        """Marks the job ok when an earlier call of the runner finished it (its done.json)."""
+        f = os.path.join(self.dir, "done.json")
+        if not os.path.exists(f):
+            return False
+        d = json.load(open(f))
+        if d.get("input_hash") != self.spec["input_hash"]:
+            return False
+        self.status, self.seconds, self.steps, self.start_ckpt = "ok", d["seconds"], d["steps"], d["start_ckpt"]
+        return True
+
+    def save_done(self):
+        d = {"input_hash": self.spec["input_hash"], "seconds": self.seconds, "steps": self.steps,
+             "start_ckpt": self.start_ckpt}
+        tmp = os.path.join(self.dir, ".done.json")
+        json.dump(d, open(tmp, "w"))
+        os.replace(tmp, os.path.join(self.dir, "done.json"))
+
     def device(self):
         return json.load(open(self.spec["config"])).get("device", "cuda")
 
@@ -310,7 +328,9 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--work", default="/tmp/codessm_study")
     ap.add_argument("--gpus", default="0,1", help="GPU ids, one worker slot per entry ('' = no CUDA_VISIBLE_DEVICES)")
-    ap.add_argument("--share", type=int, default=2, help="fine-tuning jobs at a time per GPU (pretraining: one)")
+    ap.add_argument("--share", type=int, default=2, help="fine-tuning jobs at a time per GPU")
+    ap.add_argument("--pretrain-share", type=int, default=1,
+                    help="pretraining jobs at a time per GPU (small models leave an H200 mostly idle alone)")
     ap.add_argument("--deadline", type=float, default=0, help="seconds from now after which nothing starts and "
                     "running jobs are stopped (0 = none)")
     ap.add_argument("--pretrain-seconds", type=float, default=-1,
@@ -343,16 +363,23 @@ def main():
     jobs = [Job(s, args, plan) for s in plan["jobs"] if not only or s["id"] in only]
     by_id = {j.id: j for j in jobs}
     gpus = [g for g in args.gpus.split(",")] if args.gpus else [""]
-    # Pretraining takes a GPU alone; fine-tunes of these small models share one, --share at a time.
-    load = {g: 0 for g in gpus}
+    # A GPU holds --pretrain-share pretraining jobs or --share fine-tunes (a job's cost is its share of the GPU).
+    load = {g: 0.0 for g in gpus}
+
+    def cost(kind):
+        return 1.0 / max(1, args.pretrain_share if kind == "pretrain" else args.share)
 
     def place(kind):
         for g in gpus:
-            if kind == "pretrain" and load[g] == 0:
-                return g
-            if kind != "pretrain" and load[g] < args.share:
+            if load[g] + cost(kind) <= 1.0 + 1e-9:
                 return g
         return None
+
+    # Jobs finished by an earlier call on this (still warm) machine are not run again: their dependents start
+    # from the recorded checkpoint, and they are packed again only if no call has returned them yet.
+    for job in jobs:
+        if job.load_done():
+            print(f"[study] {job.id}: ok in an earlier call ({job.seconds:.0f}s)", flush=True)
     running = {}
     packer = Packer(args.out, args.work)
     deadline = t_start + args.deadline if args.deadline > 0 else float("inf")
@@ -361,6 +388,8 @@ def main():
         job.status, job.error = status, error
         job.seconds = time.time() - job.t0 if job.t0 else 0
         print(f"[study] {job.id}: {status} after {job.seconds:.0f}s {error}", flush=True)
+        if status == "ok":
+            job.save_done()
         try:
             packer.add(job)
         except Exception as e:  # packing must never lose the other jobs
@@ -393,7 +422,7 @@ def main():
             else:
                 budget = left - 40 if left < float("inf") else 0
             gpu = place(job.spec["kind"])
-            load[gpu] += args.share if job.spec["kind"] == "pretrain" else 1
+            load[gpu] += cost(job.spec["kind"])
             os.makedirs(job.dir, exist_ok=True)
             job.steps = [" ".join(c) for c in job.commands(by_id, budget)]
             env = dict(os.environ)
@@ -428,7 +457,7 @@ def main():
             if rc is None:
                 continue
             del running[jid]
-            load[job.gpu] -= args.share if job.spec["kind"] == "pretrain" else 1
+            load[job.gpu] -= cost(job.spec["kind"])
             if rc == 0:
                 try:
                     env = dict(os.environ)

@@ -83,6 +83,20 @@ TEST(StudyCli, DeviceModeExportsRunsOnTheRunnerAndImports) {
   EXPECT_TRUE(fs::exists(ret / "study-pretrain-codessm.tar"));
   EXPECT_TRUE(fs::exists(ret / "study-types-codessm.tar"));  // its kernels came back
 
+  // 2b. A second call on the same (warm) machine runs nothing again and returns nothing twice.
+  std::string again;
+  ASSERT_EQ(test::run_command("cd " + root.string() + " && python3 " +
+                                  (test::source_dir() / "tools" / "gpu_study_run.py").string() +
+                                  " --plan .device/study/plan.json --bin /nonexistent --out " +
+                                  (root / "returned-2").string() + " --work " + (root / "work").string() +
+                                  " --gpus ''",
+                              &again),
+            0)
+      << again;
+  EXPECT_NE(again.find("pretrain-codessm: ok in an earlier call"), std::string::npos) << again;
+  EXPECT_EQ(again.find("started"), std::string::npos) << again;
+  EXPECT_FALSE(fs::exists(root / "returned-2" / "study-pretrain-codessm.tar"));
+
   // 3. Import: every training stage completes and the analyses run.
   const json b = last_json(test::run_codessm_ok(base + " --import " + ret.string() + " --publish " + (root / "pub").string()));
   ASSERT_EQ(b.at("state"), "complete") << b.dump(2);
