@@ -72,11 +72,11 @@ json profile_steps(const torch::Device& dev, bool on, Step&& step) {
   }
   json r = tensor::profile_report();
   tensor::profile_enable(false);
-  for (auto& [name, v] : r.items()) v["ms_per_iter"] = v["ms"].get<double>() / n;
+  for (auto& [name, v] : r.items()) v["ms_per_iter"] = v["ms"].template get<double>() / n;
   std::printf("profile (ms per iteration, synchronising timers; nested sections overlap):\n");
   for (auto& [name, v] : r.items())
-    std::printf("  %-28s %10.3f  (%lld calls)\n", name.c_str(), v["ms_per_iter"].get<double>(),
-                static_cast<long long>(v["calls"].get<int64_t>() / n));
+    std::printf("  %-28s %10.3f  (%lld calls)\n", name.c_str(), v["ms_per_iter"].template get<double>(),
+                static_cast<long long>(v["calls"].template get<int64_t>() / n));
   return r;
 }
 
