@@ -9,7 +9,8 @@
 # which writes the bundle .device/study/ (git-ignored; carry it): plan.json, jobs/*.json, data.tar.xz.
 #
 # Environment:
-#   STAGES            "build run" (default) | "run" | "fetch" (a second call: return jobs that did not fit)
+#   STAGES            "build run" (default) | "run" | "fetch" (a second call: return jobs that did not fit); "smoke"
+#                     (before run): 2 steps of the first job, a backtrace and a retry without RTLD_DEEPBIND on a crash
 #   DEADLINE          seconds from the start of this script after which no job starts and running jobs stop
 #                     (default 540, i.e. 9 minutes including the build)
 #   PRETRAIN_SECONDS  time budget of each pretraining run (default: the plan's; lowered when the deadline is near)
@@ -43,6 +44,25 @@ if has build; then
     -DCODESSM_SKIP_MODULES="probing" > "$WORK/cmake.log" 2>&1 || { tail -30 "$WORK/cmake.log"; exit 1; }
   ninja -C build-gpu codessm 2>&1 | grep -E "error|FAILED" | head -40
   [ -x "$B" ] || { echo "build failed"; exit 1; }
+fi
+
+if has smoke; then
+  # Two training steps of the first job on the GPU before the real run; on a crash a backtrace (cuda-gdb: the
+  # machine has no gdb) and a second try without RTLD_DEEPBIND for the SentencePiece shim, kept if it works.
+  stamp "smoke: 2 steps of the first job"
+  J=$(python3 -c "import json;print(json.load(open('$BUNDLE/plan.json'))['jobs'][0]['config'])")
+  if [ ! -d "$BUNDLE/data/shards" ]; then tar -xJf "$BUNDLE/data.tar.xz" -C "$BUNDLE"; fi
+  SMOKE=(pretrain --config "$J" --no-progress --set max_steps=2 --set eval_every=0 --set save_every=0 --set spectral_monitor=false)
+  if "$B" "${SMOKE[@]}" --out "$WORK/smoke1" > "$WORK/smoke1.log" 2>&1; then echo "smoke ok"
+  else
+    tail -5 "$WORK/smoke1.log"
+    pkg-config --modversion sentencepiece; ldd build-gpu/libcodessm_spm_shim.so | grep -E "proto|sentence|stdc"
+    command -v cuda-gdb >/dev/null && timeout 120 cuda-gdb -batch -ex "set pagination off" -ex run -ex bt \
+      --args "$B" "${SMOKE[@]}" --out "$WORK/smoke2" 2>&1 | grep -v "^\[New Thread\|^\[Thread" | tail -40
+    if CODESSM_SPM_DEEPBIND=0 "$B" "${SMOKE[@]}" --out "$WORK/smoke3" > "$WORK/smoke3.log" 2>&1; then
+      echo "smoke ok without RTLD_DEEPBIND: the run keeps CODESSM_SPM_DEEPBIND=0"; export CODESSM_SPM_DEEPBIND=0
+    else tail -5 "$WORK/smoke3.log"; echo "smoke failed both ways"; STAGES="${STAGES/run/}"; fi
+  fi
 fi
 
 if has run; then

@@ -44,8 +44,13 @@ std::vector<std::string> candidate_paths() {
 SpmLibrary load_library() {
   std::string tried;
   void* handle = nullptr;
+  // CODESSM_SPM_DEEPBIND=0 loads the shim without RTLD_DEEPBIND: where LibTorch's protobuf is not exported
+  // (PyTorch's own wheels) there is nothing to shield SentencePiece from, and DEEPBIND's private libstdc++
+  // lookups are a known source of allocator mix-ups.
+  const char* deep_env = std::getenv("CODESSM_SPM_DEEPBIND");
+  const int deep = deep_env != nullptr && std::string(deep_env) == "0" ? 0 : kDeepBind;
   for (const auto& p : candidate_paths()) {
-    handle = ::dlopen(p.c_str(), RTLD_NOW | RTLD_LOCAL | kDeepBind);
+    handle = ::dlopen(p.c_str(), RTLD_NOW | RTLD_LOCAL | deep);
     if (handle) break;
     tried += fmt::format("\n  {}: {}", p, ::dlerror());
   }
