@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <torch/version.h>
+
 #include "codessm/core/error.h"
 
 namespace codessm::data {
@@ -29,6 +31,13 @@ constexpr int kDeepBind = RTLD_DEEPBIND;
 constexpr int kDeepBind = RTLD_DEEPBIND;
 #endif
 
+// Whether the shim needs RTLD_DEEPBIND: Debian's LibTorch 1.13 links the system libprotobuf, whose exported
+// symbols would capture SentencePiece's copy. PyTorch 2.x's own LibTorch keeps its protobuf private, and DEEPBIND
+// there breaks libstdc++ inside SentencePiece's absl flags (free(): invalid pointer while the library loads; seen
+// on the H200 machine with Ubuntu's libsentencepiece 0.2.0). The only LibTorch-version test outside
+// tensor/torch_compat.h: version.h is macros only, and the fuzz targets that use this file link without LibTorch.
+constexpr bool kNeedsDeepBind = TORCH_VERSION_MAJOR < 2;
+
 std::vector<std::string> candidate_paths() {
   std::vector<std::string> out;
   if (const char* env = std::getenv("CODESSM_SPM_SHIM")) out.emplace_back(env);
@@ -44,11 +53,10 @@ std::vector<std::string> candidate_paths() {
 SpmLibrary load_library() {
   std::string tried;
   void* handle = nullptr;
-  // CODESSM_SPM_DEEPBIND=0 loads the shim without RTLD_DEEPBIND: where LibTorch's protobuf is not exported
-  // (PyTorch's own wheels) there is nothing to shield SentencePiece from, and DEEPBIND's private libstdc++
-  // lookups are a known source of allocator mix-ups.
+  // RTLD_DEEPBIND only where LibTorch's protobuf is exported (kNeedsDeepBind); CODESSM_SPM_DEEPBIND=0|1 overrides.
   const char* deep_env = std::getenv("CODESSM_SPM_DEEPBIND");
-  const int deep = deep_env != nullptr && std::string(deep_env) == "0" ? 0 : kDeepBind;
+  const bool want = deep_env != nullptr ? std::string(deep_env) != "0" : kNeedsDeepBind;
+  const int deep = want ? kDeepBind : 0;
   for (const auto& p : candidate_paths()) {
     handle = ::dlopen(p.c_str(), RTLD_NOW | RTLD_LOCAL | deep);
     if (handle) break;

@@ -28,8 +28,11 @@ double clip_grad_norm(const std::vector<torch::Tensor>& params, double max_norm)
   auto g = defined_grads(params);
   if (g.empty()) return 0.0;
   auto norms = at::_foreach_norm(g, 2);                                    // one 0-dim tensor per gradient
-  // Accumulate in fp32 at least (bf16/fp16 gradients), as clip_grad_norm_ does through its norm.
-  for (auto& n : norms) n = n.to(torch::kFloat32);
+  // Accumulate in fp32 at least (bf16/fp16 gradients), as clip_grad_norm_ does through its norm; float64
+  // gradients keep float64 (the twin's precision there).
+  bool f64 = false;
+  for (auto& n : norms) f64 = f64 || n.scalar_type() == torch::kFloat64;
+  for (auto& n : norms) n = n.to(f64 ? torch::kFloat64 : torch::kFloat32);
   const double total = torch::stack(norms).norm(2).item<double>();        // the one host synchronisation
   if (max_norm > 0 && std::isfinite(total)) {
     const double coef = max_norm / (total + 1e-6);

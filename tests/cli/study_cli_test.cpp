@@ -84,17 +84,17 @@ TEST(StudyCli, DeviceModeExportsRunsOnTheRunnerAndImports) {
   EXPECT_TRUE(fs::exists(ret / "study-types-codessm.tar"));  // its kernels came back
 
   // 2b. A second call on the same (warm) machine runs nothing again and returns nothing twice.
-  std::string again;
+  std::string second_call;
   ASSERT_EQ(test::run_command("cd " + root.string() + " && python3 " +
                                   (test::source_dir() / "tools" / "gpu_study_run.py").string() +
                                   " --plan .device/study/plan.json --bin /nonexistent --out " +
                                   (root / "returned-2").string() + " --work " + (root / "work").string() +
                                   " --gpus ''",
-                              &again),
+                              &second_call),
             0)
-      << again;
-  EXPECT_NE(again.find("pretrain-codessm: ok in an earlier call"), std::string::npos) << again;
-  EXPECT_EQ(again.find("started"), std::string::npos) << again;
+      << second_call;
+  EXPECT_NE(second_call.find("pretrain-codessm: ok in an earlier call"), std::string::npos) << second_call;
+  EXPECT_EQ(second_call.find("started"), std::string::npos) << second_call;
   EXPECT_FALSE(fs::exists(root / "returned-2" / "study-pretrain-codessm.tar"));
 
   // 3. Import: every training stage completes and the analyses run.
