@@ -19,7 +19,9 @@ TEST(ShippedModels, HeldOutFiguresMatchWhatTheTrainingRunRecorded) {
   uintmax_t bytes = 0;
   for (const auto& e : fs::recursive_directory_iterator(models))
     if (e.is_regular_file()) bytes += e.file_size();
-  EXPECT_LE(bytes, 45u << 20) << "models/ travels to the GPU machine with every call";
+  // The budget is 60 MiB; 48 keeps room under the GPU machine's 64 MiB transfer (the repository travels
+  // with every call; docs/study.md says what a study rerun must leave out).
+  EXPECT_LE(bytes, 48u << 20) << "models/ travels to the GPU machine with every call";
 }
 
 }  // namespace
