@@ -1,8 +1,8 @@
-// codessm-requires: pipelines
 // `codessm bench forward|train`: tokens/s and peak memory of a model's forward (or forward+backward) pass over
 // sequence lengths, and of whole training steps (forward, backward, clipping, AdamW) over batch shapes.
 #include "codessm/pipelines/bench_ops.h"
-#include "command_registry.h"
+#include "commands.h"
+#include "common_flags.h"
 
 namespace codessm::cli {
 namespace {
@@ -17,43 +17,56 @@ void add_impl_flags(CLI::App* c, pipelines::BenchImplOptions& i) {
       ->capture_default_str();
 }
 
-void setup(CLI::App& app) {
-  auto o = std::make_shared<pipelines::BenchForwardOptions>();
+}  // namespace
+
+void setup_bench(CLI::App& app) {
   auto* cmd = app.add_subcommand("bench", "benchmarks of the models");
   cmd->require_subcommand(1);
+
+  auto o = std::make_shared<pipelines::BenchForwardOptions>();
+  auto f = std::make_shared<CommonFlags>();
   auto* fwd = cmd->add_subcommand("forward", "tokens/s and peak memory over sequence lengths");
-  fwd->add_option("--model", o->model, "preset or checkpoint folder")->capture_default_str();
+  add_model_argument(fwd, o->model, "preset or checkpoint folder (default codessm-base)", /*required=*/false);
   fwd->add_option("--set", o->overrides, "override a config.json key: key=value (repeatable)");
   fwd->add_option("--lengths", o->lengths, "sequence lengths")->delimiter(',')->capture_default_str();
   fwd->add_option("--batch", o->batch, "batch size")->capture_default_str();
-  fwd->add_option("--device", o->device, "cpu, cuda, auto")->capture_default_str();
-  fwd->add_option("--dtype", o->dtype, "fp32, tf32 (CUDA matmuls), bf16 (bf16 weights) or bf16-autocast")
-      ->capture_default_str();
   fwd->add_option("--warmup", o->warmup, "untimed iterations")->capture_default_str();
   fwd->add_option("--iters", o->iters, "timed iterations")->capture_default_str();
   fwd->add_flag("--backward", o->backward, "time forward + backward");
-  fwd->add_option("--out", o->out, "folder for bench_forward.json and .md");
+  CommonHelp fwd_help{"folder for bench_forward.json and .md"};
+  fwd_help.dtype = "fp32, tf32 (CUDA matmuls), bf16 (bf16 weights) or bf16-autocast (default fp32)";
+  add_common_flags(fwd, *f, kDevice | kDtype | kThreads | kOut, fwd_help);
   add_impl_flags(fwd, o->impl);
-  fwd->callback([o] { pipelines::run_bench_forward(*o); });
+  fwd->callback([o, f] {
+    apply_common_flags(*f);
+    if (!f->device.empty()) o->device = f->device;
+    if (!f->dtype.empty()) o->dtype = f->dtype;
+    o->out = f->out;
+    pipelines::run_bench_forward(*o);
+  });
 
   auto t = std::make_shared<pipelines::BenchTrainOptions>();
+  auto tf = std::make_shared<CommonFlags>();
   auto* tr = cmd->add_subcommand("train", "tokens/s and peak memory of MLM training steps (forward, backward, AdamW)");
-  tr->add_option("--model", t->model, "preset or checkpoint folder (an MLM model)")->capture_default_str();
+  add_model_argument(tr, t->model, "preset or checkpoint folder, an MLM model (default codessm-base)", /*required=*/false);
   tr->add_option("--set", t->overrides, "override a config.json key: key=value (repeatable)");
   tr->add_option("--shapes", t->shapes, "BATCHxLENGTH list")->delimiter(',')->capture_default_str();
-  tr->add_option("--device", t->device, "cpu, cuda, auto")->capture_default_str();
-  tr->add_option("--dtype", t->dtype, "bf16 (autocast), tf32 or fp32")->capture_default_str();
   tr->add_option("--warmup", t->warmup, "untimed steps")->capture_default_str();
   tr->add_option("--iters", t->iters, "timed steps")->capture_default_str();
   tr->add_option("--mlm-probability", t->mlm_probability, "share of positions scored")->capture_default_str();
   tr->add_flag("--full-head", t->full_head, "vocabulary logits at every position (the old way)");
   tr->add_flag("--plain-adamw", t->plain_adamw, "LibTorch's per-tensor AdamW instead of the fused one");
-  tr->add_option("--out", t->out, "folder for bench_train.json and .md");
+  CommonHelp tr_help{"folder for bench_train.json and .md"};
+  tr_help.dtype = "bf16 (autocast, the default), tf32 or fp32";
+  add_common_flags(tr, *tf, kDevice | kDtype | kThreads | kOut, tr_help);
   add_impl_flags(tr, t->impl);
-  tr->callback([t] { pipelines::run_bench_train(*t); });
+  tr->callback([t, tf] {
+    apply_common_flags(*tf);
+    if (!tf->device.empty()) t->device = tf->device;
+    if (!tf->dtype.empty()) t->dtype = tf->dtype;
+    t->out = tf->out;
+    pipelines::run_bench_train(*t);
+  });
 }
 
-const CommandRegistrar reg({"bench", "benchmarks", setup});
-
-}  // namespace
 }  // namespace codessm::cli

@@ -1,4 +1,3 @@
-// codessm-requires: corpus
 // `codessm dataset types`: a type-inference set in the ManyTypes4TypeScript format from the annotated
 // TypeScript/Python of a corpus (docs/parse.md §"Type-inference dataset builder"); `--source FILE`
 // prints the example of one file instead, for a quick look at what is stripped and labelled.
@@ -10,7 +9,8 @@
 #include "codessm/core/logging.h"
 #include "codessm/corpus/type_dataset.h"
 #include "codessm/parse/language.h"
-#include "command_registry.h"
+#include "commands.h"
+#include "common_flags.h"
 
 namespace codessm::cli {
 namespace {
@@ -34,8 +34,11 @@ void print_source_example(const std::string& file, const corpus::TypeExampleOpti
                r.example.tokens.size(), r.counts.annotations, r.counts.labelled_tokens, r.counts.unlabelled);
 }
 
-void setup(CLI::App& app) {
+}  // namespace
+
+void setup_dataset(CLI::App& app) {
   auto o = std::make_shared<corpus::TypeDatasetOptions>();
+  auto f = std::make_shared<CommonFlags>();
   auto corpus_in = std::make_shared<std::vector<std::string>>();
   auto source = std::make_shared<std::string>();
   auto split = std::make_shared<std::vector<uint32_t>>(std::vector<uint32_t>{80, 10, 10});
@@ -51,7 +54,7 @@ void setup(CLI::App& app) {
                               "one annotated .ts/.tsx/.py file: print its example as a "
                               "JSON line and write nothing");
   c->excludes(s);
-  types->add_option("--out", o->out, "output folder (train/valid/test.jsonl, manifest.json)");
+  add_common_flags(types, *f, kOut, {"output folder (train/valid/test.jsonl, manifest.json)"});
   types->add_option("--lang", o->languages, "languages to keep: typescript (with tsx), tsx, python")
       ->delimiter(',')
       ->capture_default_str();
@@ -65,7 +68,8 @@ void setup(CLI::App& app) {
                   "keep `as T` / `satisfies T` casts, `<T>x` assertions and explicit type arguments");
   types->add_flag("--keep-unannotated", o->example.keep_unannotated,
                   "write files without annotations too (all labels null)");
-  types->callback([o, corpus_in, source, split] {
+  types->callback([o, corpus_in, source, split, f] {
+    o->out = f->out;
     if (!source->empty()) return print_source_example(*source, o->example);
     if (corpus_in->empty()) throw UsageError("dataset types: give --corpus (or --source FILE for one file)");
     if (o->out.empty()) throw UsageError("dataset types: --out is required with --corpus");
@@ -85,7 +89,4 @@ void setup(CLI::App& app) {
   });
 }
 
-const CommandRegistrar reg({"dataset", "build fine-tuning datasets from corpora", setup});
-
-}  // namespace
 }  // namespace codessm::cli

@@ -7,7 +7,8 @@
 
 #include "codessm/core/error.h"
 #include "codessm/interpret/run_interpret.h"
-#include "command_registry.h"
+#include "commands.h"
+#include "common_flags.h"
 
 namespace codessm::cli {
 namespace {
@@ -18,7 +19,7 @@ struct InterpretFlags {
   std::vector<std::string> compare;
   std::string thresholds, bands;
   bool no_figures = false;
-  int threads = 0;
+  CommonFlags common;
 };
 
 /// "0.1,0.4" → low/high fractions of the LHFR bands.
@@ -32,13 +33,15 @@ interpret::BandOptions parse_bands(const std::string& s) {
   return b;
 }
 
-void setup(CLI::App& app) {
+}  // namespace
+
+void setup_interpret(CLI::App& app) {
   auto f = std::make_shared<InterpretFlags>();
   auto* cmd = app.add_subcommand(
       "interpret", "classify every SSM kernel as low/band/high-pass from its spectrum; --compare two checkpoints");
-  cmd->add_option("checkpoint", f->checkpoint, "checkpoint folder (config.json + safetensors) or .safetensors file");
+  add_model_argument(cmd, f->checkpoint, "checkpoint folder (config.json + safetensors) or .safetensors file",
+                     /*required=*/false);
   cmd->add_option("--compare", f->compare, "compare two checkpoints (or interpret.json files): A B")->expected(2);
-  cmd->add_option("--out", f->run.out, "output folder for JSON, Markdown, CSV and figures")->required();
   cmd->add_option("--length", f->run.analysis.length,
                   "kernel length L (default: the model's pretraining context, else max_position_embeddings)");
   cmd->add_flag("--include-skip", f->run.analysis.include_skip, "analyse K + D·δ₀ instead of K");
@@ -57,9 +60,11 @@ void setup(CLI::App& app) {
   cmd->add_option("--max-json-curves", f->run.report.max_json_curves,
                   "filters whose kernel and spectrum samples go into interpret.json for `codessm report` (-1 = all)")
       ->capture_default_str();
-  cmd->add_option("--threads", f->threads, "CPU threads for LibTorch (0 = default)")->capture_default_str();
+  add_common_flags(cmd, f->common, kThreads | kOut,
+                   {"output folder for JSON, Markdown, CSV and figures", "", /*out_required=*/true});
   cmd->callback([f] {
-    if (f->threads > 0) torch::set_num_threads(f->threads);
+    apply_common_flags(f->common);
+    f->run.out = f->common.out;
     if (!f->compare.empty()) {
       f->run.compare_a = f->compare.at(0);
       f->run.compare_b = f->compare.at(1);
@@ -81,7 +86,4 @@ void setup(CLI::App& app) {
   });
 }
 
-const CommandRegistrar reg({"interpret", "spectral analysis of every SSM kernel (low/band/high-pass)", setup});
-
-}  // namespace
 }  // namespace codessm::cli

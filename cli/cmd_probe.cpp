@@ -1,4 +1,3 @@
-// codessm-requires: probe
 // `codessm probe run`: exact DirectProbe on embeddings + labels (or the original's config.ini /
 // dataset layout), writing report.json/.md and the original's clusters.txt, prediction.txt,
 // dis.txt and log.txt (docs/directprobe.md). Left out of the CLI when CLP is missing.
@@ -7,7 +6,8 @@
 #include <cstdio>
 
 #include "codessm/probe/run.h"
-#include "command_registry.h"
+#include "commands.h"
+#include "common_flags.h"
 
 namespace codessm::cli {
 namespace {
@@ -17,13 +17,21 @@ struct ProbeFlags {
   std::string duplicates = "keep";
   bool no_caches = false;
   bool print_json = false;
+  CommonFlags common;
 };
 
-void setup(CLI::App& app) {
-  auto f = std::make_shared<ProbeFlags>();
-  auto* cmd = app.add_subcommand("probe", "DirectProbe: clusters and accuracy of embeddings per label");
+}  // namespace
+
+CLI::App* add_probe_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("probe", "DirectProbe: clusters and accuracy of embeddings per label; probing datasets "
+                                          "and layer-wise probes of checkpoints");
   cmd->require_subcommand(1);
-  auto* run = cmd->add_subcommand("run", "cluster training embeddings, predict test points, write the report");
+  return cmd;
+}
+
+void setup_probe_run(CLI::App& cmd) {
+  auto f = std::make_shared<ProbeFlags>();
+  auto* run = cmd.add_subcommand("run", "cluster training embeddings, predict test points, write the report");
   auto& r = f->run;
   run->add_option("--embeddings", r.embeddings, "training vectors: text (one per line) or .npy (n×d)");
   run->add_option("--labels", r.labels, "training labels, one per line (or the original's entity<TAB>label lines)");
@@ -34,9 +42,7 @@ void setup(CLI::App& app) {
   run->add_option("--dp-data", r.dp_data, "a dataset folder in the original layout (labels/, entities/, embeddings/)");
   run->add_option("--layer", r.layer, "with --dp-data: embeddings/layers/{train,test}/<layer>.txt");
   run->add_option("--clusters", r.clusters, "reuse this clusters.txt instead of probing (prediction mode)");
-  run->add_option("--out", r.out, "output folder (must be empty or absent)")->required();
   run->add_flag("--overwrite", r.overwrite, "allow a non-empty output folder");
-  run->add_option("--threads", r.probe.threads, "worker threads (0 = all cores)")->capture_default_str();
   run->add_option("--duplicates", f->duplicates,
                   "identical vectors with different labels: keep (stay singletons, reported) or fail")
       ->capture_default_str();
@@ -48,9 +54,13 @@ void setup(CLI::App& app) {
   run->add_option("--precheck-iterations", r.probe.lp.precheck_iterations,
                   "nearest-points cycles before each LP (0 = LP only; same result)")
       ->capture_default_str();
-  run->add_flag("!--no-progress", r.probe.progress, "no progress bars");
+  add_common_flags(run, f->common, kThreads | kOut | kProgress,
+                   {"output folder (must be empty or absent)", "", /*out_required=*/true});
   run->add_flag("--json", f->print_json, "print report.json to stdout");
   run->callback([f] {
+    f->run.out = f->common.out;
+    f->run.probe.threads = f->common.threads;
+    f->run.probe.progress = f->common.progress;
     f->run.probe.duplicates = probe::parse_duplicate_policy(f->duplicates);
     f->run.probe.use_caches = !f->no_caches;
     const nlohmann::json rep = probe::run_probe(f->run);
@@ -64,7 +74,4 @@ void setup(CLI::App& app) {
   });
 }
 
-const CommandRegistrar reg({"probe", "DirectProbe: clusters and accuracy of embeddings per label", setup});
-
-}  // namespace
 }  // namespace codessm::cli

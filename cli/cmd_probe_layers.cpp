@@ -1,16 +1,15 @@
-// codessm-requires: probe probing
 // `codessm probe dataset` and `codessm probe layers` (docs/probing.md): probing datasets for the AST
-// distance / siblings / data-flow tasks, and layer-wise DirectProbe of checkpoints on them. They hang
-// under `probe`, which cmd_probe.cpp creates: the table is sorted by name, so "probe" is set up before
-// "probe_layers".
+// distance / siblings / data-flow tasks, and layer-wise DirectProbe of checkpoints on them. They hang under
+// `probe` (cli/main.cpp adds them to the command add_probe_command creates).
 #include "codessm/core/logging.h"
 
 #include <memory>
 
 #include "codessm/core/error.h"
-#include "codessm/probing/dataset.h"
-#include "codessm/probing/layer_probe.h"
-#include "command_registry.h"
+#include "codessm/layer_probe/dataset.h"
+#include "codessm/layer_probe/layer_probe.h"
+#include "commands.h"
+#include "common_flags.h"
 
 namespace codessm::cli {
 namespace {
@@ -18,10 +17,10 @@ namespace {
 struct DatasetFlags {
   std::filesystem::path functions, out;
   std::string language = "python", task;
-  probing::DatasetOptions opt;
+  layer_probe::DatasetOptions opt;
 };
 
-void setup_dataset(CLI::App& probe_cmd) {
+void setup_probe_dataset(CLI::App& probe_cmd) {
   auto f = std::make_shared<DatasetFlags>();
   auto* app = probe_cmd.add_subcommand("dataset", "sample a probing dataset (distance, siblings or dfg token pairs)");
   app->add_option("--functions", f->functions,
@@ -46,10 +45,10 @@ void setup_dataset(CLI::App& probe_cmd) {
     const auto lang = parse::language_from_name(f->language);
     CODESSM_REQUIRE(lang.has_value(), UsageError, "--language '{}' is not a language parse knows", f->language);
     f->opt.language = *lang;
-    f->opt.task = probing::task_from_name(f->task);
-    const auto fns = probing::read_source_functions(f->functions, *lang);
-    const auto ds = probing::build_probe_dataset(fns, f->opt);
-    probing::save_dataset(ds, f->out);
+    f->opt.task = layer_probe::task_from_name(f->task);
+    const auto fns = layer_probe::read_source_functions(f->functions, *lang);
+    const auto ds = layer_probe::build_probe_dataset(fns, f->opt);
+    layer_probe::save_dataset(ds, f->out);
     spdlog::info("probe dataset: {} {} from {} of {} functions: {} train / {} test pairs, {} per label; {}",
                  f->task, f->language, ds.functions.size(), fns.size(), ds.train.size(), ds.test.size(),
                  ds.provenance.at("per_label").dump(), f->out.string());
@@ -57,8 +56,10 @@ void setup_dataset(CLI::App& probe_cmd) {
 }
 
 struct LayersFlags {
-  probing::LayerProbeOptions opt;
+  layer_probe::LayerProbeOptions opt;
   std::string duplicates = "keep";
+  std::vector<std::string> models;
+  CommonFlags common;
 };
 
 void setup_layers(CLI::App& probe_cmd) {
@@ -66,46 +67,45 @@ void setup_layers(CLI::App& probe_cmd) {
   auto& o = f->opt;
   auto* app = probe_cmd.add_subcommand(
       "layers", "pair vectors of every layer of checkpoints on probing datasets, DirectProbe per layer, figures");
-  app->add_option("--checkpoint", o.checkpoints, "model folder (repeat for several models on one plot)")->required();
-  app->add_option("--name", o.names, "display name per --checkpoint (default: folder names)");
+  // The models, positional as in every other command (several: one plot); --checkpoint is the old spelling.
+  app->add_option("model", f->models, "model folders (several for one plot)");
+  app->add_option("--checkpoint", f->models, "(old spelling of the positional MODEL...)")->group("");
+  app->add_option("--name", o.names, "display name per model (default: folder names)");
   app->add_option("--tokenizer", o.tokenizer,
-                  "tokenizer folder the checkpoints were trained with (its ids must fit every model's vocab_size)")
-      ->required();
+                  "tokenizer folder the checkpoints were trained with (checked against each checkpoint's recorded "
+                  "tokenizer; default: the one saved in the first checkpoint)");
   app->add_option("--dataset", o.datasets, "dataset file from `codessm probe dataset` (repeat: one per task)")
       ->required();
-  app->add_option("--out", o.out, "output folder")->required();
   app->add_option("--layers", o.layers, "layers to probe (default: all; 0 = embeddings)")->delimiter(',');
   app->add_option("--distance-layers", o.distance_layers,
                   "layers in the accuracy-by-distance figure (default: first, middle, last)")
       ->delimiter(',');
   app->add_option("--max-tokens", o.max_tokens, "longest model input (0 = the checkpoint's context)")
       ->capture_default_str();
-  app->add_option("--threads", o.probe.threads, "DirectProbe worker threads (0 = all cores)")->capture_default_str();
   app->add_option("--duplicates", f->duplicates,
                   "identical vectors with different labels: keep (stay singletons, reported) or fail")
       ->capture_default_str();
   app->add_flag("!--no-vectors", o.keep_vectors, "delete the float32 pair vectors after probing");
-  app->add_flag("!--no-progress", o.progress, "no progress bars");
+  add_common_flags(app, f->common, kThreads | kOut | kProgress, {"output folder", "", /*out_required=*/true});
   app->callback([f] {
+    if (f->models.empty()) throw UsageError("probe layers: give at least one MODEL (a checkpoint folder)");
+    apply_common_flags(f->common);
+    f->opt.checkpoints.assign(f->models.begin(), f->models.end());
+    if (f->opt.tokenizer.empty()) f->opt.tokenizer = f->opt.checkpoints.front();
+    f->opt.out = f->common.out;
+    f->opt.probe.threads = f->common.threads;
+    f->opt.progress = f->common.progress;
     f->opt.probe.duplicates = probe::parse_duplicate_policy(f->duplicates);
     f->opt.probe.progress = false;  // one bar per model × task instead of one per layer
-    probing::run_layer_probes(f->opt);
+    layer_probe::run_layer_probes(f->opt);
   });
 }
 
-void setup(CLI::App& app) {
-  CLI::App* probe_cmd = nullptr;
-  try {
-    probe_cmd = app.get_subcommand("probe");
-  } catch (const CLI::OptionNotFound&) {
-    probe_cmd = app.add_subcommand("probe", "probing datasets and layer-wise DirectProbe");
-    probe_cmd->require_subcommand(1);
-  }
-  setup_dataset(*probe_cmd);
-  setup_layers(*probe_cmd);
+}  // namespace
+
+void setup_probe_layers(CLI::App& probe_cmd) {
+  setup_probe_dataset(probe_cmd);
+  setup_layers(probe_cmd);
 }
 
-const CommandRegistrar reg({"probe_layers", "probing datasets and layer-wise DirectProbe (under `probe`)", setup});
-
-}  // namespace
 }  // namespace codessm::cli

@@ -5,43 +5,44 @@
 #include "codessm/core/error.h"
 #include "codessm/core/logging.h"
 #include "codessm/webreport/html_report.h"
-#include "command_registry.h"
+#include "commands.h"
+#include "common_flags.h"
 
 namespace codessm::cli {
 namespace {
 
 struct ReportFlags {
   std::vector<std::string> inputs;
-  std::string out;
+  CommonFlags common;
   std::string title = "codessm report";
   int max_depth = 6;
 };
 
-void setup(CLI::App& app) {
+}  // namespace
+
+void setup_report(CLI::App& app) {
   auto f = std::make_shared<ReportFlags>();
   auto* cmd = app.add_subcommand("report", "one self-contained HTML page (charts, tables) from the JSON results "
                                            "of runs, studies, interpret, probing and benchmarks");
   cmd->add_option("inputs", f->inputs, "run, study or result folders (searched recursively) or result files")
       ->required();
-  cmd->add_option("--out", f->out, "the HTML file to write")->required();
+  add_common_flags(cmd, f->common, kOut, {"the HTML file to write", "", /*out_required=*/true});
   cmd->add_option("--title", f->title, "page title")->capture_default_str();
   cmd->add_option("--max-depth", f->max_depth, "folder levels searched below each input")->capture_default_str();
   cmd->callback([f] {
+    const std::string out = f->common.out.string();
     std::vector<webreport::fs::path> in(f->inputs.begin(), f->inputs.end());
     webreport::CollectOptions co;
     co.max_depth = f->max_depth;
     webreport::PageOptions po;
     po.title = f->title;
-    const auto c = webreport::write_report(in, f->out, po, co);
+    const auto c = webreport::write_report(in, out, po, co);
     for (auto& p : c.problems) spdlog::warn("report: '{}' {}", p.path, p.message);
-    std::printf("wrote %s: %zu result files, %zu problems\n", f->out.c_str(), c.documents.size(), c.problems.size());
+    std::printf("wrote %s: %zu result files, %zu problems\n", out.c_str(), c.documents.size(), c.problems.size());
     if (c.documents.empty())
       throw DataError("report: none of the inputs holds a result file (see the warnings above); the page written to " +
-                      f->out + " lists why");
+                      out + " lists why");
   });
 }
 
-const CommandRegistrar reg({"report", "one HTML page from the results of runs, studies and analyses", setup});
-
-}  // namespace
 }  // namespace codessm::cli

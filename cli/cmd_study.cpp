@@ -6,19 +6,18 @@
 
 #include "codessm/core/error.h"
 #include "codessm/study/study.h"
-#include "command_registry.h"
+#include "commands.h"
+#include "common_flags.h"
 
 namespace codessm::cli {
-namespace {
 
 void setup_study(CLI::App& app) {
   auto o = std::make_shared<study::StudyOptions>();
-  auto no_progress = std::make_shared<bool>(false);
+  auto f = std::make_shared<CommonFlags>();
   auto* cmd = app.add_subcommand(
       "study", "the SSM-Interpret study: corpus → tokenizer → pretraining → fine-tuning → interpret, probing, "
                "extrapolation → report with the papers' findings beside ours (resumable)");
   cmd->add_option("--config", o->config_file, "study config JSON (configs/study_*.json)")->required();
-  cmd->add_option("--out", o->out, "study folder: stages/<stage>/ (each with stage.json), status.json")->required();
   cmd->add_option("--set", o->overrides, "override a config field: section.field=value (repeatable)");
   cmd->add_option("--import", o->imports,
                   "folder(s) with the files tools/gpu_study.sh returned (*.tar, *.tar.part-*): completes the GPU stages");
@@ -28,19 +27,19 @@ void setup_study(CLI::App& app) {
   cmd->add_option("--publish", o->publish, "copy the finished report (+ the config) to this folder, e.g. study/");
   cmd->add_option("--ship", o->ship,
                   "write the embedded default here (e.g. models/): checkpoints, tokenizer, held-out checks, demo data");
-  cmd->add_option("--threads", o->threads, "CPU threads for tokenizing and DirectProbe (0 = all)");
-  cmd->add_flag("--no-progress", *no_progress, "no progress bars");
-  cmd->callback([o, no_progress] {
-    o->progress = !*no_progress;
-    if (o->threads > 0) torch::set_num_threads(o->threads);
+  CommonHelp help{"study folder: stages/<stage>/ (each with stage.json), status.json"};
+  help.out_required = true;
+  add_common_flags(cmd, *f, kThreads | kOut | kProgress, help);
+  cmd->callback([o, f] {
+    // --threads also sizes the study's own workers (tokenizing, DirectProbe); 0 = all cores.
+    apply_common_flags(*f);
+    o->threads = f->threads;
+    o->out = f->out;
+    o->progress = f->progress;
     const auto r = study::run_study(*o);
     std::printf("%s\n", r.dump(2).c_str());
     if (r.value("failures", 0) > 0) throw DataError("study: some analysis stages failed (see status.json)");
   });
 }
 
-const CommandRegistrar reg_study({"study", "the SSM-Interpret study, resumable, with the papers' findings beside ours",
-                                  setup_study});
-
-}  // namespace
 }  // namespace codessm::cli

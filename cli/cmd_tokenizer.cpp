@@ -15,7 +15,8 @@
 #include "codessm/data/sentencepiece_tokenizer.h"
 #include "codessm/data/shard_format.h"
 #include "codessm/data/tokenizer.h"
-#include "command_registry.h"
+#include "codessm/data/shard_corpus.h"
+#include "commands.h"
 
 namespace codessm::cli {
 
@@ -147,35 +148,22 @@ void setup_shard(CLI::App& parent) {
   app->callback([=] {
     auto tok = data::load_tokenizer(*tokenizer);
     auto reader = corpus->reader();
-    data::ShardWriter writer(*out, static_cast<uint32_t>(tok->vocab_size()), tok->fingerprint(), *wopts);
     core::ProgressBar bar("shard", reader.total_bytes(), "B");
-    std::string doc;
-    std::vector<int32_t> ids;
-    while (reader.next(doc)) {
-      ids = tok->encode_ids(doc);
-      writer.add_document(ids);
-      bar.set(reader.bytes_read());
-    }
-    nlohmann::json extra{{"tokenizer", fs::absolute(*tokenizer).string()}, {"tokenizer_kind", tok->kind()},
-                         {"sources", corpus->inputs}, {"skipped_documents", reader.num_skipped()}};
-    writer.finish(extra.dump());
-    bar.finish(fmt::format("{} docs, {} tokens, {} shards", writer.num_docs(), writer.num_tokens(),
-                           writer.files().size()));
+    const auto r = data::shard_corpus(reader, *tok, *tokenizer, corpus->inputs, *out, *wopts, [&](uint64_t b) { bar.set(b); });
+    bar.finish(fmt::format("{} docs, {} tokens, {} shards", r.documents, r.tokens, r.shards));
   });
 }
 
-const CommandRegistrar kRegistrar{Command{"tokenizer", "train, apply and convert tokenizers; write token shards",
-                                          [](CLI::App& parent) {
-                                            auto* app = parent.add_subcommand(
-                                                "tokenizer", "train, apply and convert tokenizers; write token shards");
-                                            app->require_subcommand(1);
-                                            setup_train(*app);
-                                            setup_encode(*app);
-                                            setup_decode(*app);
-                                            setup_convert(*app);
-                                            setup_shard(*app);
-                                          }}};
-
 }  // namespace
+
+void setup_tokenizer(CLI::App& parent) {
+  auto* app = parent.add_subcommand("tokenizer", "train, apply and convert tokenizers; write token shards");
+  app->require_subcommand(1);
+  setup_train(*app);
+  setup_encode(*app);
+  setup_decode(*app);
+  setup_convert(*app);
+  setup_shard(*app);
+}
 
 }  // namespace codessm::cli

@@ -3,7 +3,7 @@
 // reader takes two (aligned pairs, BigCloneBench data + pairs).
 #include <functional>
 
-#include "codessm/tasks/datasets.h"
+#include "codessm/benchmarks/datasets.h"
 #include "fuzz_target.h"
 #include "fuzz_util.h"
 
@@ -20,20 +20,20 @@ CODESSM_FUZZ_TARGET(benchmark_readers) {
   static const char* kRetrieval[] = {"auto", "advtest", "cosqa", "webquery", "sqa"};
   static const char* kClassification[] = {"auto", "devign", "diversevul", "codecomplex", "jsonl"};
   const std::vector<std::function<void()>> readers = {
-      [&] { (void)tasks::make_pool(tasks::read_retrieval(a, kRetrieval[(pick >> 4) % 5])); },
-      [&] { (void)tasks::read_aligned_pairs(a, b); },
+      [&] { (void)benchmarks::make_pool(benchmarks::read_retrieval(a, kRetrieval[(pick >> 4) % 5])); },
+      [&] { (void)benchmarks::read_aligned_pairs(a, b); },
       [&] {
-        auto ex = tasks::read_classification(a, kClassification[(pick >> 4) % 5]);
-        (void)tasks::LabelMap::from_examples(ex);
+        auto ex = benchmarks::read_classification(a, kClassification[(pick >> 4) % 5]);
+        (void)benchmarks::LabelMap::from_examples(ex);
       },
-      [&] { (void)tasks::read_bigclonebench(a, b, (pick >> 4) & 3); },
+      [&] { (void)benchmarks::read_bigclonebench(a, b, (pick >> 4) & 3); },
       [&] {
-        auto ex = tasks::read_type_inference(a);
-        auto v = tasks::TypeVocab::from_examples(ex, (pick >> 4) & 7);
+        auto ex = benchmarks::read_type_inference(a);
+        auto v = benchmarks::TypeVocab::from_examples(ex, (pick >> 4) & 7);
         (void)v.top(3);
       },
-      [&] { (void)tasks::read_cloze(a); },
-      [&] { (void)tasks::read_codesplit(a); },
+      [&] { (void)benchmarks::read_cloze(a); },
+      [&] { (void)benchmarks::read_codesplit(a); },
   };
   fuzz::expect_clean(readers[(pick & 0x0f) % readers.size()]);
   return 0;

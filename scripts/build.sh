@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Configures and builds codessm into build/ (Release). Extra CMake arguments are passed through, e.g.
 #   bash scripts/build.sh -DCODESSM_BUILD_BENCHMARKS=OFF
+# CODESSM_TARGETS="codessm" builds only those targets (scripts/demo.sh: the binary, not every test suite).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${CODESSM_BUILD_DIR:-$ROOT/build}"
@@ -11,4 +12,6 @@ if [ ! -f "$BUILD/CMakeCache.txt" ]; then
 elif [ $# -gt 0 ]; then
   cmake -S "$ROOT" -B "$BUILD" "$@"
 fi
-cmake --build "$BUILD" -j "$(nproc)"
+TARGETS=()
+for t in ${CODESSM_TARGETS:-}; do TARGETS+=(--target "$t"); done
+cmake --build "$BUILD" -j "$(nproc)" "${TARGETS[@]}"

@@ -6,7 +6,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$ROOT/scripts/setup.sh"
-bash "$ROOT/scripts/build.sh"
+CODESSM_TARGETS=codessm bash "$ROOT/scripts/build.sh"  # only what the demo runs, not the test suites
 BIN="${CODESSM_BUILD_DIR:-$ROOT/build}/cli/codessm"
 OUT="$ROOT/runs/demo"
 mkdir -p "$OUT"
@@ -29,7 +29,7 @@ echo "== 1. model: a small CodeSSM (d 256, 4 layers, vocab 32100), fresh init"
 "$BIN" model info "$OUT/model" | tee "$OUT/model_info.txt"
 
 echo "== 2. forward speed on this CPU (tokens/s)"
-"$BIN" bench forward --model "$OUT/model" --device cpu --lengths 256,512 --batch 2 --iters 2 --warmup 1 --out "$OUT/bench"
+"$BIN" bench forward "$OUT/model" --device cpu --lengths 256,512 --batch 2 --iters 2 --warmup 1 --out "$OUT/bench"
 
 if has interpret; then
   echo "== 3. SSM-Interpret: spectral analysis of every layer's forward and backward kernel"

@@ -36,13 +36,13 @@ V=2000  # the tokenizer's ids: 2000 pieces, no sentinels
 DATASETS=(--dataset "$OUT/datasets/distance.json" --dataset "$OUT/datasets/siblings.json" --dataset "$OUT/datasets/dfg.json")
 
 # 4. Representations + DirectProbe per layer, summary and figures.
-"$BIN" probe layers --checkpoint "$OUT/codessm-tiny" --checkpoint "$OUT/rocoder-tiny" \
+"$BIN" probe layers "$OUT/codessm-tiny" "$OUT/rocoder-tiny" \
   --tokenizer "$OUT/tokenizer" "${DATASETS[@]}" --threads 2 --out "$OUT/layers"
 
 # 5. The checkpoint pretrained in demo step 4, if any (it has its own tokenizer).
 CKPT=$(ls -d "$2"/train/run/ckpt-* 2>/dev/null | sort | tail -1 || true)
 if [ -n "$CKPT" ] && [ -f "$CKPT/config.json" ] && [ -d "$2/train/tokenizer" ]; then
-  "$BIN" probe layers --checkpoint "$CKPT" --name codessm-pretrained --tokenizer "$2/train/tokenizer" \
+  "$BIN" probe layers "$CKPT" --name codessm-pretrained --tokenizer "$2/train/tokenizer" \
     "${DATASETS[@]}" --threads 2 --out "$OUT/layers-pretrained"
 fi
 cat "$OUT/layers/summary.md"

@@ -29,8 +29,8 @@ for name in sorted(os.listdir(m)):
     j = json.load(open(h))
     cmd = [b, "eval", "--task", j["task"], "--model", os.path.join(m, name), "--tokenizer", os.path.join(m, "tokenizer"),
            "--data", os.path.join(m, j["data"]), "--threads", threads, "--out", os.path.join(out, "heldout", name)]
-    for k, v in j["set"].items():
-        cmd += ["--set", f"{k}={json.dumps(v)}"]
+    for k, v in j["set"].items():  # batch_size is a flag of eval, the rest fields of its config
+        cmd += ["--batch-size", str(v)] if k == "batch_size" else ["--set", f"{k}={json.dumps(v)}"]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     r = list(json.load(open(os.path.join(out, "heldout", name, "eval.json")))["results"]["results"].values())[0]
     key = "eval_accuracy" if j["task"] == "mlm" else "f1"

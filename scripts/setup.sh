@@ -14,6 +14,7 @@ PKGS=(
   libfftw3-dev libzstd-dev
   libtree-sitter-dev libsentencepiece-dev sentencepiece
   coinor-libclp-dev
+  libssl-dev                        # SHA-256 of corpus contents (OpenSSL libcrypto)
   libgloo-dev
   gnuplot-nox
   chromium                          # headless browser for the `codessm report` page tests (tests/browser)

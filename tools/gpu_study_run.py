@@ -198,8 +198,8 @@ class Job:
             cmd = [self.args.bin, "eval", "--task", h["task"], "--model", model, "--tokenizer",
                    self.plan["paths"]["tokenizer"], "--data", h["data"], "--device", self.device(),
                    "--out", f"{d}/heldout"]
-            for k, v in h["set"].items():
-                cmd += ["--set", f"{k}={json.dumps(v)}"]
+            for k, v in h["set"].items():  # batch_size is a flag of eval, the rest fields of its config
+                cmd += ["--batch-size", str(v)] if k == "batch_size" else ["--set", f"{k}={json.dumps(v)}"]
             self.steps.append(" ".join(cmd))
             with open(os.path.join(d, "log.txt"), "a") as log:
                 subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, check=True, env=env)

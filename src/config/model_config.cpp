@@ -19,13 +19,13 @@ std::string to_string(Arch a) {
   }
   return "?";
 }
-std::string to_string(Task t) {
-  switch (t) {
-    case Task::kMaskedLM: return "mlm";
-    case Task::kSequenceClassification: return "sequence_classification";
-    case Task::kTokenClassification: return "token_classification";
-    case Task::kRetrieval: return "retrieval";
-    case Task::kPairClassification: return "pair_classification";
+std::string to_string(HeadKind h) {
+  switch (h) {
+    case HeadKind::kMaskedLM: return "mlm";
+    case HeadKind::kSequenceClassification: return "sequence_classification";
+    case HeadKind::kTokenClassification: return "token_classification";
+    case HeadKind::kRetrieval: return "retrieval";
+    case HeadKind::kPairClassification: return "pair_classification";
   }
   return "?";
 }
@@ -38,12 +38,12 @@ std::string to_string(SsmInit s) {
   }
   return "?";
 }
-Task parse_task(const std::string& s) {
-  if (s == "mlm" || s == "masked_lm") return Task::kMaskedLM;
-  if (s == "sequence_classification" || s == "seqcls") return Task::kSequenceClassification;
-  if (s == "token_classification" || s == "tokcls") return Task::kTokenClassification;
-  if (s == "retrieval") return Task::kRetrieval;
-  if (s == "pair_classification" || s == "paircls") return Task::kPairClassification;
+HeadKind parse_head_kind(const std::string& s) {
+  if (s == "mlm" || s == "masked_lm") return HeadKind::kMaskedLM;
+  if (s == "sequence_classification" || s == "seqcls") return HeadKind::kSequenceClassification;
+  if (s == "token_classification" || s == "tokcls") return HeadKind::kTokenClassification;
+  if (s == "retrieval") return HeadKind::kRetrieval;
+  if (s == "pair_classification" || s == "paircls") return HeadKind::kPairClassification;
   throw UsageError(fmt::format("unknown task head '{}': use mlm, sequence_classification, token_classification, "
                                "pair_classification or retrieval",
                                s));
@@ -73,12 +73,12 @@ std::string ModelConfig::base_prefix() const { return to_string(arch); }
 
 std::string ModelConfig::hf_architecture() const {
   std::string base = arch == Arch::kBiGS ? "BiGS" : arch == Arch::kRoFormer ? "RoFormer" : "Bert";
-  switch (task) {
-    case Task::kMaskedLM: return base + "ForMaskedLM";
-    case Task::kSequenceClassification: return base + "ForSequenceClassification";
-    case Task::kTokenClassification: return base + "ForTokenClassification";
-    case Task::kRetrieval: return base + "Model";
-    case Task::kPairClassification: return base + "ForPairClassification";  // codessm's; codessm_task says so too
+  switch (head) {
+    case HeadKind::kMaskedLM: return base + "ForMaskedLM";
+    case HeadKind::kSequenceClassification: return base + "ForSequenceClassification";
+    case HeadKind::kTokenClassification: return base + "ForTokenClassification";
+    case HeadKind::kRetrieval: return base + "Model";
+    case HeadKind::kPairClassification: return base + "ForPairClassification";  // codessm's; codessm_task says so too
   }
   return base;
 }
@@ -118,10 +118,15 @@ void ModelConfig::validate(const std::string& src) const {
   if (hidden_act != "gelu") fail("hidden_act", fmt::format("'{}' is not supported; use \"gelu\" (erf form, as the PyTorch reference)", hidden_act));
   if (position_embedding_type != "absolute" && position_embedding_type != "none" &&
       position_embedding_type != "rotary" && position_embedding_type != "relative_key") {
-    fail("position_embedding_type", fmt::format("'{}' is not supported: use \"absolute\" or \"none\"", position_embedding_type));
+    // "rotary" (RoFormer's own config) and "relative_key" (HF BERT configs) are read so those files load; codessm
+    // builds learned positions for "absolute" only, and RoPE from the RoFormer architecture.
+    fail("position_embedding_type",
+         fmt::format("'{}' is not supported: use \"absolute\" or \"none\" (\"rotary\" and \"relative_key\" are read "
+                     "from Hugging Face configs and add no learned positions)",
+                     position_embedding_type));
   }
-  if ((task == Task::kSequenceClassification || task == Task::kTokenClassification ||
-       task == Task::kPairClassification) &&
+  if ((head == HeadKind::kSequenceClassification || head == HeadKind::kTokenClassification ||
+       head == HeadKind::kPairClassification) &&
       num_labels <= 0)
     fail("num_labels", "must be > 0 for a classification head");
   if (!id2label.empty() && static_cast<int64_t>(id2label.size()) != num_labels)
@@ -200,9 +205,10 @@ json ModelConfig::to_json() const {
       j["codessm_rotary_base"] = rotary_base;
     }
   }
-  j["codessm_task"] = to_string(task);
+  j["codessm_task"] = to_string(head);  // key name kept: older checkpoints and tools read it
   j["codessm_preset"] = preset;
   j["codessm_pretraining_context"] = pretraining_context;
+  if (!tokenizer_fingerprint.empty()) j["codessm_tokenizer_fingerprint"] = tokenizer_fingerprint;
   j["codessm_format_version"] = kModelConfigFormatVersion;
   return j;
 }
@@ -313,19 +319,20 @@ ModelConfig ModelConfig::from_json(const json& j, const std::string& src) {
   read_key(j, "codessm_rotary_base", c.rotary_base, src);
   read_key(j, "codessm_preset", c.preset, src);
   read_key(j, "codessm_pretraining_context", c.pretraining_context, src);
+  read_key(j, "codessm_tokenizer_fingerprint", c.tokenizer_fingerprint, src);
 
   std::string task;
   read_key(j, "codessm_task", task, src);
   if (!task.empty()) {
-    c.task = parse_task(task);
+    c.head = parse_head_kind(task);
   } else if (j.contains("architectures") && j["architectures"].is_array() && !j["architectures"].empty()) {
     auto a = j["architectures"][0].get<std::string>();
     auto ends = [&](const std::string& s) { return a.size() >= s.size() && a.compare(a.size() - s.size(), s.size(), s) == 0; };
-    if (ends("ForMaskedLM")) c.task = Task::kMaskedLM;
-    else if (ends("ForSequenceClassification")) c.task = Task::kSequenceClassification;
-    else if (ends("ForTokenClassification")) c.task = Task::kTokenClassification;
-    else if (ends("ForPairClassification")) c.task = Task::kPairClassification;
-    else if (ends("Model")) c.task = Task::kRetrieval;
+    if (ends("ForMaskedLM")) c.head = HeadKind::kMaskedLM;
+    else if (ends("ForSequenceClassification")) c.head = HeadKind::kSequenceClassification;
+    else if (ends("ForTokenClassification")) c.head = HeadKind::kTokenClassification;
+    else if (ends("ForPairClassification")) c.head = HeadKind::kPairClassification;
+    else if (ends("Model")) c.head = HeadKind::kRetrieval;
     else throw UsageError(fmt::format("{}: architectures[0] = '{}' is not a head codessm knows", src, a));
   }
   c.validate(src);

@@ -120,7 +120,7 @@ ordered_json counts_json(const TypeCounts& c) {
 }
 
 // The most frequent training labels (ties by name), to eyeball the label distribution.
-ordered_json top_types(const std::vector<tasks::TokenExample>& train) {
+ordered_json top_types(const std::vector<benchmarks::TokenExample>& train) {
   std::map<std::string, uint64_t> freq;
   for (const auto& e : train)
     for (const auto& l : e.labels)
@@ -133,7 +133,7 @@ ordered_json top_types(const std::vector<tasks::TokenExample>& train) {
 }
 
 void write_manifest(const TypeDatasetOptions& o, const std::vector<fs::path>& files, const TypeDatasetSummary& s,
-                    const std::map<std::string, std::vector<tasks::TokenExample>>& splits) {
+                    const std::map<std::string, std::vector<benchmarks::TokenExample>>& splits) {
   ordered_json m;
   m["format_version"] = kFormatVersion;
   m["format"] = "ManyTypes4TypeScript JSONL (tokens, labels with null for unlabelled tokens, id)";
@@ -168,7 +168,7 @@ TypeDatasetSummary build_type_dataset(const TypeDatasetOptions& o) {
   if (wanted.count("typescript")) wanted.insert("tsx");  // one language with two grammars
 
   TypeDatasetSummary s;
-  std::map<std::string, std::vector<tasks::TokenExample>> splits{{"train", {}}, {"valid", {}}, {"test", {}}};
+  std::map<std::string, std::vector<benchmarks::TokenExample>> splits{{"train", {}}, {"valid", {}}, {"test", {}}};
   bool full = false;
   for (const auto& file : files) {
     const std::string text = core::read_file(file);
@@ -203,7 +203,7 @@ TypeDatasetSummary build_type_dataset(const TypeDatasetOptions& o) {
     }
   }
   core::ensure_dir(o.out);
-  for (const char* split : kSplits) tasks::write_type_inference(o.out / (std::string(split) + ".jsonl"), splits[split]);
+  for (const char* split : kSplits) benchmarks::write_type_inference(o.out / (std::string(split) + ".jsonl"), splits[split]);
   write_manifest(o, files, s, splits);
   return s;
 }

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "codessm/core/error.h"
+#include "codessm/model/param_names.h"
 #include "codessm/tensor/safetensors.h"
 
 namespace codessm::interpret {
@@ -44,21 +45,26 @@ std::string to_string(Direction d) { return d == Direction::kForward ? "forward"
 std::string to_string(FilterKind k) { return k == FilterKind::kSsm ? "ssm" : "conv"; }
 
 KernelLayout find_kernel_layout(const std::vector<std::string>& names) {
-  // The SSM block is identified by its kernel's log_step, the conv by its weight.
-  static const std::regex re(R"(^(.*)encoder\.layer\.(\d+)\.(fs4|bs4|fconv|bconv)\.(kernel\.log_step|weight)$)");
+  // The SSM block is identified by its kernel's log_step, the conv by its weight (model/param_names.h).
+  namespace pn = model::param_names;
+  auto esc = [](std::string s) { return std::regex_replace(s, std::regex(R"(\.)"), R"(\.)"); };
+  static const std::regex re(fmt::format(R"(^(.*){}\.(\d+)\.({}|{}|{}|{})\.({}\.{}|weight)$)", esc(pn::kEncoderLayers),
+                                         pn::kForwardSsm, pn::kBackwardSsm, pn::kForwardConv, pn::kBackwardConv,
+                                         pn::kKernel, pn::kLogStep));
+  const std::string log_step_suffix = fmt::format("{}.{}", pn::kKernel, pn::kLogStep);
   KernelLayout layout;
   std::set<std::string> prefixes;
   for (auto& n : names) {
     std::smatch m;
     if (!std::regex_match(n, m, re)) continue;
     const std::string block = m[3];
-    const bool ssm = block == "fs4" || block == "bs4";
-    if (ssm != (m[4] == "kernel.log_step")) continue;  // e.g. fs4.weight is not ours
+    const bool ssm = block == pn::kForwardSsm || block == pn::kBackwardSsm;
+    if (ssm != (m[4] == log_step_suffix)) continue;  // e.g. fs4.weight is not ours
     BlockRef b;
     b.layer = std::stoll(m[2]);
     b.kind = ssm ? FilterKind::kSsm : FilterKind::kConv;
-    b.direction = (block[0] == 'f') ? Direction::kForward : Direction::kBackward;
-    b.prefix = fmt::format("{}encoder.layer.{}.{}", m[1].str(), b.layer, block);
+    b.direction = block == pn::kForwardSsm || block == pn::kForwardConv ? Direction::kForward : Direction::kBackward;
+    b.prefix = fmt::format("{}{}.{}.{}", m[1].str(), pn::kEncoderLayers, b.layer, block);
     prefixes.insert(m[1]);
     layout.layers = std::max(layout.layers, b.layer + 1);
     layout.blocks.push_back(b);
@@ -90,10 +96,22 @@ torch::Tensor load_float(const TensorSource& src, const std::string& name) {
 
 }  // namespace
 
+namespace {
+
+/// The five S4D tensor names of an SSM block, keyed by parameter name.
+std::map<std::string, std::string> ssm_tensor_names(const std::string& prefix) {
+  namespace pn = model::param_names;
+  std::map<std::string, std::string> n;
+  for (const char* f : {pn::kLogStep, pn::kARe, pn::kAIm, pn::kC}) n[f] = fmt::format("{}.{}.{}", prefix, pn::kKernel, f);
+  n[pn::kSkip] = fmt::format("{}.{}", prefix, pn::kSkip);
+  return n;
+}
+
+}  // namespace
+
 SsmParams load_ssm_params(const TensorSource& src, const BlockRef& block) {
   SsmParams p;
-  for (const char* f : {"log_step", "A_re", "A_im", "C"}) p.names[f] = block.prefix + ".kernel." + f;
-  p.names["D"] = block.prefix + ".D";
+  p.names = ssm_tensor_names(block.prefix);
   p.log_step = load_float(src, p.names["log_step"]);
   p.A_re = load_float(src, p.names["A_re"]);
   p.A_im = load_float(src, p.names["A_im"]);
@@ -153,10 +171,11 @@ std::vector<std::string> kernel_tensor_names(const TensorSource& src, const Kern
   std::vector<std::string> out;
   for (auto& b : layout.blocks) {
     std::vector<std::string> cand;
-    if (b.kind == FilterKind::kSsm)
-      cand = {b.prefix + ".kernel.log_step", b.prefix + ".kernel.A_re", b.prefix + ".kernel.A_im",
-              b.prefix + ".kernel.C", b.prefix + ".D"};
-    else
+    namespace pn = model::param_names;
+    if (b.kind == FilterKind::kSsm) {
+      auto n = ssm_tensor_names(b.prefix);
+      cand = {n[pn::kLogStep], n[pn::kARe], n[pn::kAIm], n[pn::kC], n[pn::kSkip]};
+    } else
       cand = {b.prefix + ".weight", b.prefix + ".bias"};
     for (auto& n : cand)
       if (src.contains(n)) out.push_back(n);

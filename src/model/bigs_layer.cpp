@@ -12,8 +12,8 @@ BiGSLayerImpl::BiGSLayerImpl(const config::ModelConfig& cfg) : cfg_(cfg) {
   const int64_t d = cfg.hidden_size, I = cfg.intermediate_size;
   LayerNorm = register_module("LayerNorm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}).eps(cfg.layer_norm_eps)));
   if (cfg.mixer == config::SequenceMixer::kS4D) {
-    fs4 = register_module("fs4", S4dLayer(cfg));
-    bs4 = register_module("bs4", S4dLayer(cfg));
+    fs4 = register_module(param_names::kForwardSsm, S4dLayer(cfg));
+    bs4 = register_module(param_names::kBackwardSsm, S4dLayer(cfg));
   }
   dv = register_module("dv", torch::nn::Linear(d, I));
   du_forward = register_module("du_forward", torch::nn::Linear(d, d));
@@ -25,9 +25,9 @@ BiGSLayerImpl::BiGSLayerImpl(const config::ModelConfig& cfg) : cfg_(cfg) {
   if (cfg.hf_conv) {
     // Inferred placement (model-spec §4.1): one grouped conv per direction, "same" padding, summed with the SSM.
     auto opts = torch::nn::Conv1dOptions(d, d, 3).padding(1).groups(cfg.hf_conv_groups).bias(true);
-    fconv = register_module("fconv", torch::nn::Conv1d(opts));
+    fconv = register_module(param_names::kForwardConv, torch::nn::Conv1d(opts));
     tensor::avoid_broken_cpu_conv();  // LibTorch 1.13's oneDNN grouped-conv backward is wrong on the CPU
-    bconv = register_module("bconv", torch::nn::Conv1d(opts));
+    bconv = register_module(param_names::kBackwardConv, torch::nn::Conv1d(opts));
   }
   if (cfg.layer_dropout > 0) {
     drop1 = register_module("drop1", torch::nn::Dropout(cfg.layer_dropout));

@@ -99,6 +99,14 @@ config::ModelConfig load_config(const fs::path& dir) {
   } catch (const json::exception& e) {
     throw DataError(fmt::format("'{}' is not valid JSON: {}", p.string(), e.what()));
   }
+  // The checkpoint layout version save_pretrained writes: a newer one may hold tensors this build misreads.
+  if (j.is_object() && j.contains("codessm_checkpoint_format_version")) {
+    const auto& v = j["codessm_checkpoint_format_version"];
+    CODESSM_REQUIRE(v.is_number_integer() && v.get<int>() >= 1 && v.get<int>() <= kCheckpointFormatVersion, DataError,
+                    "{}: codessm_checkpoint_format_version {} is not supported (this codessm reads 1..{}); upgrade "
+                    "codessm",
+                    p.string(), v.dump(), kCheckpointFormatVersion);
+  }
   return config::ModelConfig::from_json(j, p.string());
 }
 
@@ -247,7 +255,7 @@ LoadReport load_weights(CodeModel& model, const fs::path& weights, bool strict_h
                                     "is config.json the one saved with these weights?)", store.describe(), raw, cfg.model_type()));
       } else if (strict_head) {
         throw DataError(fmt::format("checkpoint '{}': unexpected tensor '{}' for a {} head", store.describe(), raw,
-                                    config::to_string(cfg.task)));
+                                    config::to_string(cfg.head)));
       } else {
         rep.skipped_unexpected.push_back(raw);
       }
@@ -291,8 +299,8 @@ LoadReport load_weights(CodeModel& model, const fs::path& weights, bool strict_h
 
 CodeModel load_pretrained(const fs::path& dir, const LoadOptions& opts, LoadReport* report) {
   auto cfg = load_config(dir);
-  const auto saved_task = cfg.task;
-  if (opts.task) cfg.task = *opts.task;
+  const auto saved_head = cfg.head;
+  if (opts.head) cfg.head = *opts.head;
   if (opts.num_labels > 0 && opts.num_labels != cfg.num_labels) {
     cfg.num_labels = opts.num_labels;
     cfg.id2label.clear();  // the saved names belong to the old head
@@ -302,7 +310,7 @@ CodeModel load_pretrained(const fs::path& dir, const LoadOptions& opts, LoadRepo
   cfg.validate((fs::is_directory(dir) ? dir / "config.json" : dir).string());
   const fs::path weights = fs::is_directory(dir) ? dir : dir.parent_path();
   bool untied = false;
-  if (cfg.tie_word_embeddings && cfg.task == config::Task::kMaskedLM) {
+  if (cfg.tie_word_embeddings && cfg.head == config::HeadKind::kMaskedLM) {
     // A stored decoder that differs from the embeddings is loaded as it is (untied), never dropped.
     tensor::SafetensorsStore store(weights);
     double diff = 0;
@@ -315,7 +323,7 @@ CodeModel load_pretrained(const fs::path& dir, const LoadOptions& opts, LoadRepo
     }
   }
   CodeModel model(cfg);
-  const bool strict_head = !opts.task || *opts.task == saved_task;
+  const bool strict_head = !opts.head || *opts.head == saved_head;
   auto rep = load_weights(model, weights, strict_head);
   rep.untied_decoder = untied;
   if (report) *report = rep;

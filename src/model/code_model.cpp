@@ -8,7 +8,7 @@
 namespace codessm::model {
 
 using config::Arch;
-using config::Task;
+using config::HeadKind;
 
 CodeModelImpl::CodeModelImpl(const config::ModelConfig& cfg) : cfg_(cfg) {
   cfg.validate("model config");
@@ -16,11 +16,11 @@ CodeModelImpl::CodeModelImpl(const config::ModelConfig& cfg) : cfg_(cfg) {
   else backbone_ = std::make_shared<TransformerBackbone>(cfg);
   register_module(cfg.base_prefix(), backbone_);
   const double p = cfg.classifier_dropout >= 0 ? cfg.classifier_dropout : cfg.hidden_dropout_prob;
-  switch (cfg.task) {
-    case Task::kMaskedLM:
+  switch (cfg.head) {
+    case HeadKind::kMaskedLM:
       cls = register_module("cls", MLMHead(cfg));
       break;
-    case Task::kSequenceClassification:
+    case HeadKind::kSequenceClassification:
       if (cfg.arch == Arch::kRoFormer) {
         rof_classifier = register_module("classifier", RoFormerClassificationHead(cfg));
       } else {
@@ -28,13 +28,13 @@ CodeModelImpl::CodeModelImpl(const config::ModelConfig& cfg) : cfg_(cfg) {
         classifier = register_module("classifier", torch::nn::Linear(cfg.hidden_size, cfg.num_labels));
       }
       break;
-    case Task::kTokenClassification:
+    case HeadKind::kTokenClassification:
       head_dropout = register_module("dropout", torch::nn::Dropout(cfg.hidden_dropout_prob));
       classifier = register_module("classifier", torch::nn::Linear(cfg.hidden_size, cfg.num_labels));
       break;
-    case Task::kRetrieval:
+    case HeadKind::kRetrieval:
       break;
-    case Task::kPairClassification:
+    case HeadKind::kPairClassification:
       pair_classifier = register_module("classifier", PairClassificationHead(cfg));
       break;
   }
@@ -81,11 +81,11 @@ ModelOutput CodeModelImpl::forward(const ModelInput& in, bool output_hidden_stat
   ModelOutput out;
   out.last_hidden = enc.last_hidden;
   out.hidden_states = std::move(enc.hidden_states);
-  switch (cfg_.task) {
-    case Task::kMaskedLM:
+  switch (cfg_.head) {
+    case HeadKind::kMaskedLM:
       out.logits = cls->predictions->forward(out.last_hidden, backbone_->word_embedding_weight());
       break;
-    case Task::kSequenceClassification:
+    case HeadKind::kSequenceClassification:
       if (rof_classifier) {
         out.logits = rof_classifier->forward(out.last_hidden);
       } else {
@@ -93,13 +93,13 @@ ModelOutput CodeModelImpl::forward(const ModelInput& in, bool output_hidden_stat
         out.logits = classifier->forward(head_dropout->forward(out.pooled));
       }
       break;
-    case Task::kTokenClassification:
+    case HeadKind::kTokenClassification:
       out.logits = classifier->forward(head_dropout->forward(out.last_hidden));
       break;
-    case Task::kRetrieval:
+    case HeadKind::kRetrieval:
       out.pooled = backbone_->pool(out.last_hidden, in.attention_mask);
       break;
-    case Task::kPairClassification:
+    case HeadKind::kPairClassification:
       out.pooled = backbone_->pool(out.last_hidden, in.attention_mask);  // r(2B D)
       out.logits = pair_classifier->forward(out.pooled);
       break;

@@ -46,10 +46,10 @@ S4DKernelImpl::S4DKernelImpl(const config::ModelConfig& cfg)
     : kernels_(cfg.ssm_kernels), modes_(cfg.num_ssm), init_(cfg.ssm_init), dt_min_(cfg.dt_min), dt_max_(cfg.dt_max) {
   const bool bigs_shapes = kernels_ == 1;
   auto f = torch::TensorOptions().dtype(torch::kFloat32);
-  log_step = register_parameter("log_step", torch::zeros({kernels_}, f));
-  A_re = register_parameter("A_re", bigs_shapes ? torch::zeros({modes_}, f) : torch::zeros({kernels_, modes_}, f));
-  A_im = register_parameter("A_im", bigs_shapes ? torch::zeros({modes_}, f) : torch::zeros({kernels_, modes_}, f));
-  C = register_parameter("C", bigs_shapes ? torch::zeros({modes_, 2}, f) : torch::zeros({kernels_, modes_, 2}, f));
+  log_step = register_parameter(param_names::kLogStep, torch::zeros({kernels_}, f));
+  A_re = register_parameter(param_names::kARe, bigs_shapes ? torch::zeros({modes_}, f) : torch::zeros({kernels_, modes_}, f));
+  A_im = register_parameter(param_names::kAIm, bigs_shapes ? torch::zeros({modes_}, f) : torch::zeros({kernels_, modes_}, f));
+  C = register_parameter(param_names::kC, bigs_shapes ? torch::zeros({modes_, 2}, f) : torch::zeros({kernels_, modes_, 2}, f));
   reset_parameters();
 }
 
@@ -66,8 +66,8 @@ void S4DKernelImpl::reset_parameters() {
 torch::Tensor S4DKernelImpl::forward(int64_t L) { return kernels::s4d_kernel(log_step, A_re, A_im, C, L); }
 
 S4dLayerImpl::S4dLayerImpl(const config::ModelConfig& cfg) {
-  D = register_parameter("D", torch::zeros({cfg.ssm_kernels}));
-  kernel = register_module("kernel", S4DKernel(cfg));
+  D = register_parameter(param_names::kSkip, torch::zeros({cfg.ssm_kernels}));
+  kernel = register_module(param_names::kKernel, S4DKernel(cfg));
   reset_parameters();
 }
 

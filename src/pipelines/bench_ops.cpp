@@ -19,6 +19,7 @@
 #include "codessm/model/model_summary.h"
 #include "codessm/model/s4d_layer.h"
 #include "codessm/pipelines/model_ops.h"
+#include "codessm/pipelines/resolve_model.h"
 #include "codessm/report/report.h"
 #include "codessm/tensor/device.h"
 #include "codessm/tensor/profile_scope.h"
@@ -211,10 +212,10 @@ json run_bench_train(const BenchTrainOptions& o) {
   const auto counts = model::count_parameters(m);
   m->to(dev);
   m->train();
-  config::TrainConfig tc;  // the recipe's AdamW: lr 5e-5, betas (0.9, 0.999), decay 0.01 except SSM/bias/norm
-  auto opt = train::make_adamw(m, tc);
+  config::OptimConfig oc;  // the recipe's AdamW: lr 5e-5, betas (0.9, 0.999), decay 0.01 except SSM/bias/norm
+  auto opt = train::make_adamw(m, oc);
   if (o.plain_adamw) {
-    auto plain = std::make_unique<torch::optim::AdamW>(opt->param_groups(), torch::optim::AdamWOptions(tc.lr));
+    auto plain = std::make_unique<torch::optim::AdamW>(opt->param_groups(), torch::optim::AdamWOptions(oc.lr));
     opt.reset();
     opt = std::move(plain);
   }

@@ -56,7 +56,7 @@ json finetune_at(const ExtrapolateOptions& o, const config::TrainConfig& base, i
   fo.resume = !train::list_checkpoints(dir).empty();
   fo.max_seconds = o.max_seconds;
   fo.progress = o.progress;
-  spdlog::info("extrapolate: fine-tuning {} at length {} (batch {}){}", base.task, length, batch,
+  spdlog::info("extrapolate: fine-tuning {} at length {} (batch {}){}", config::to_string(base.objective), length, batch,
                fo.resume ? ", resumed" : "");
   return run_finetune(fo);
 }
@@ -81,20 +81,24 @@ json run_extrapolate(const ExtrapolateOptions& o) {
     if (!o.model.empty()) ov.push_back("model=" + o.model);
     if (!o.tokenizer.empty()) ov.push_back("tokenizer=" + o.tokenizer.string());
     base.apply_overrides(ov);
-    CODESSM_REQUIRE(base.task != "mlm", UsageError,
-                    "extrapolate: {} has task mlm; give a fine-tuning config (types, retrieval, ...)", o.config_file.string());
+    CODESSM_REQUIRE(base.objective != config::ObjectiveKind::kMlm, UsageError,
+                    "extrapolate: {} has objective mlm; give a fine-tuning config (types, retrieval, ...)",
+                    o.config_file.string());
   } else {
     CODESSM_REQUIRE(!o.model.empty() && !o.tokenizer.empty(), UsageError,
-                    "extrapolate: without --config, --model and --tokenizer are required");
-    base.model = o.model;
+                    "extrapolate: without --config, the model and --tokenizer are required");
+    base.model.source = config::is_preset(o.model) ? config::ModelSpec::Source::kPreset
+                                                   : config::ModelSpec::Source::kCheckpoint;
+    base.model.name = o.model;
     base.tokenizer = o.tokenizer.string();
   }
+  const std::string model_name = base.model.name;
   core::ensure_dir(o.out);
   const torch::Device device = tensor::parse_device(o.device);
-  const fs::path model_json = fs::path(base.model) / "config.json";
+  const fs::path model_json = fs::path(model_name) / "config.json";
   const int64_t pretrained_at =
-      config::is_preset(base.model)
-          ? config::make_preset(base.model).pretraining_context
+      base.model.is_preset()
+          ? config::make_preset(model_name).pretraining_context
           : config::ModelConfig::from_json(json::parse(core::read_file(model_json)), model_json.string()).pretraining_context;
 
   json rows = json::array();
@@ -102,7 +106,7 @@ json run_extrapolate(const ExtrapolateOptions& o) {
   model::CodeModel mlm_model{nullptr};
   if (!o.mlm_shards.empty()) {
     tok = data::load_tokenizer(base.tokenizer);
-    mlm_model = model::load_pretrained(base.model);
+    mlm_model = model::load_pretrained(model_name);
     mlm_model->to(device);
   }
   report::Table table;
@@ -110,7 +114,9 @@ json run_extrapolate(const ExtrapolateOptions& o) {
   for (const int64_t L : o.lengths) {
     json row{{"length", L}};
     // Tokens per step held at the config's (batch × max_length), so longer inputs do not buy more training.
-    const int64_t batch = o.constant_tokens ? std::max<int64_t>(1, base.batch_size * base.max_length / L) : base.batch_size;
+    const int64_t batch_size = base.optim.batch_size;
+    const int64_t max_length = finetune ? config::task_files(base.task).max_length : L;
+    const int64_t batch = o.constant_tokens ? std::max<int64_t>(1, batch_size * max_length / L) : batch_size;
     if (finetune) {
       row["batch_size"] = batch;
       row["finetune"] = finetune_at(o, base, L, batch);
@@ -118,12 +124,12 @@ json run_extrapolate(const ExtrapolateOptions& o) {
       row["value"] = headline(row["finetune"]);
     }
     if (mlm_model) {
-      config::TrainConfig mc;
+      auto mc = config::TrainConfig::for_objective(config::ObjectiveKind::kMlm);
       mc.tokenizer = base.tokenizer;
-      mc.eval_shards = o.mlm_shards.string();
-      mc.context_length = L;
-      mc.batch_size = std::max<int64_t>(1, std::min<int64_t>(16384, o.mlm_tokens) / L);
-      mc.eval_batches = std::max<int64_t>(1, o.mlm_tokens / (mc.batch_size * L));
+      mc.mlm.eval_shards = o.mlm_shards.string();
+      mc.mlm.context_length = L;
+      mc.optim.batch_size = std::max<int64_t>(1, std::min<int64_t>(16384, o.mlm_tokens) / L);
+      mc.mlm.eval_batches = std::max<int64_t>(1, o.mlm_tokens / (mc.optim.batch_size * L));
       row["mlm"] = detail::mlm_heldout_metrics(mlm_model, tok, mc, device);
       spdlog::info("extrapolate: zero-shot MLM at length {}: accuracy {:.4f}", L,
                    row["mlm"]["eval_accuracy"].get<double>());
@@ -135,17 +141,18 @@ json run_extrapolate(const ExtrapolateOptions& o) {
                           row.contains("mlm") ? report::fmt_num(row["mlm"]["eval_accuracy"].get<double>()) : "-"});
     rows.push_back(row);
   }
-  json result{{"model", base.model},
+  json result{{"model", model_name},
               {"pretraining_context", pretrained_at},
-              {"task", finetune ? base.task : "mlm"},
+              {"task", finetune ? config::to_string(base.objective) : "mlm"},
               {"lengths", o.lengths},
               {"constant_tokens", o.constant_tokens},
               {"mlm_shards", o.mlm_shards.string()},
               {"rows", rows}};
   report::write_json(o.out / "extrapolation.json", report::make_envelope("train.extrapolation", 1, result, "extrapolate"));
-  const auto png = write_extrapolation_figure({{fs::path(base.model).filename().string(), result}}, o.out / "figures");
-  std::string md = "# Length extrapolation: " + base.model + "\n\nPretrained at " + std::to_string(pretrained_at) +
-                   " tokens; " + (finetune ? "fine-tuned on " + base.task + " and evaluated at each length" : "") +
+  const auto png = write_extrapolation_figure({{fs::path(model_name).filename().string(), result}}, o.out / "figures");
+  std::string md = "# Length extrapolation: " + model_name + "\n\nPretrained at " + std::to_string(pretrained_at) +
+                   " tokens; " +
+                   (finetune ? "fine-tuned on " + config::to_string(base.objective) + " and evaluated at each length" : "") +
                    (finetune && mlm_model ? "; " : "") + (mlm_model ? "zero-shot MLM on " + o.mlm_shards.string() : "") +
                    ".\n\n" + table.to_markdown() + "\n";
   if (!png.empty()) md += "![extrapolation](figures/" + png.filename().string() + ")\n";

@@ -13,8 +13,9 @@
 
 namespace codessm::pipelines::detail {
 
-/// The first `cfg.eval_batches` batches of `cfg.eval_shards` (B = cfg.batch_size, L = cfg.context_length, masks
-/// from cfg.data_seed / mlm_probability, exactly as a training run's held-out set), evaluated in fp32 without
+/// The first `cfg.mlm.eval_batches` batches of `cfg.mlm.eval_shards` (B = cfg.optim.batch_size, L =
+/// cfg.mlm.context_length, masks from cfg.run.data_seed / mlm.mlm_probability, exactly as a training run's
+/// held-out set), evaluated in fp32 without
 /// gradients: {eval_loss, eval_accuracy, masked_tokens, batches, context_length, batch_size}.
 nlohmann::json mlm_heldout_metrics(model::CodeModel& model, std::shared_ptr<const data::Tokenizer> tok,
                                    const config::TrainConfig& cfg, const torch::Device& device);

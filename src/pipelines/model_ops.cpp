@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "codessm/config/presets.h"
+#include "codessm/pipelines/resolve_model.h"
 #include "codessm/core/error.h"
 #include "codessm/core/io.h"
 #include "codessm/core/logging.h"
@@ -14,43 +15,12 @@
 #include "codessm/report/report.h"
 #include "codessm/tensor/device.h"
 #include "codessm/tensor/safetensors.h"
+#include "codessm/tensor/scopes.h"
 #include "codessm/tensor/torch_compat.h"
 
 namespace codessm::pipelines {
 
 using nlohmann::json;
-
-config::ModelConfig resolve_model_config(const std::string& src, const std::vector<std::string>& overrides) {
-  config::ModelConfig cfg;
-  std::string source;
-  if (config::is_preset(src)) {
-    cfg = config::make_preset(src);
-    source = "preset " + src;
-  } else if (fs::exists(src)) {
-    cfg = model::load_config(src);
-    source = src;
-  } else {
-    throw UsageError(fmt::format("'{}' is neither a preset nor a checkpoint folder (see `codessm model presets`)", src));
-  }
-  if (overrides.empty()) return cfg;
-  json j = cfg.to_json();
-  for (auto& kv : overrides) {
-    auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw UsageError(fmt::format("override '{}' must look like key=value (a config.json key)", kv));
-    std::string key = kv.substr(0, eq), val = kv.substr(eq + 1);
-    if (!j.contains(key))
-      throw UsageError(fmt::format("override '{}': '{}' is not a config.json key of this model (run `codessm model info {}` to list them)", kv, key, src));
-    json v;
-    try {
-      v = json::parse(val);
-    } catch (const json::exception&) {
-      v = val;  // a bare string
-    }
-    j[key] = v;
-  }
-  return config::ModelConfig::from_json(j, source + " with overrides");
-}
 
 json run_model_info(const ModelInfoOptions& o) {
   auto cfg = resolve_model_config(o.model, o.overrides);
@@ -100,17 +70,6 @@ torch::Tensor read_ids(const tensor::SafetensorsStore& in, const std::string& na
   return t.to(torch::kInt64);
 }
 
-struct AutocastScope {  // bf16 autocast on CUDA/CPU for the scope's lifetime
-  AutocastScope(const torch::Device& d, bool on) : dev(d.type()), on_(on) {
-    if (on_) tensor::set_autocast(dev, true, at::kBFloat16);
-  }
-  ~AutocastScope() {
-    if (on_) tensor::set_autocast(dev, false);
-  }
-  c10::DeviceType dev;
-  bool on_;
-};
-
 }  // namespace
 
 json run_model_forward(const ModelForwardOptions& o) {
@@ -151,7 +110,7 @@ json run_model_forward(const ModelForwardOptions& o) {
   torch::NoGradGuard ng;
   model::ModelOutput out;
   {
-    AutocastScope ac(dev, bf16);
+    tensor::AutocastScope ac(dev.type(), bf16);
     out = m->forward(mi, /*output_hidden_states=*/true);
   }
   tensor::NamedTensors t;

@@ -1,14 +1,7 @@
-// `codessm pretrain` wiring: config resolution, tokenizer and model set-up, the spectral hook, the trainer.
+// `codessm pretrain` wiring: prepare_run (train_setup.cpp), the trainer, the report.
 #include "codessm/pipelines/train_ops.h"
 
-#include "codessm/config/presets.h"
-#include "codessm/core/error.h"
-#include "codessm/core/logging.h"
-#include "codessm/data/tokenizer.h"
-#include "codessm/model/checkpoint.h"
-#include "codessm/pipelines/model_ops.h"
 #include "codessm/report/report.h"
-#include "codessm/tensor/device.h"
 #include "codessm/train/trainer.h"
 #include "train_setup.h"
 
@@ -17,45 +10,26 @@ namespace codessm::pipelines {
 using nlohmann::json;
 
 config::TrainConfig default_pretrain_config() {
-  config::TrainConfig c;
-  c.model = "codessm-tiny";
-  c.context_length = 128;
-  c.batch_size = 8;
-  c.max_steps = 600;
-  c.warmup_steps = 30;
-  c.lr = 5e-3;  // a tiny model from scratch learns in minutes only far above the paper's 5e-5
-  c.eval_every = 100;
-  c.eval_batches = 4;
-  c.log_every = 10;
-  c.save_every = 200;
-  c.keep_last = 2;
+  auto c = config::TrainConfig::for_objective(config::ObjectiveKind::kMlm);
+  c.model.name = "codessm-tiny";
+  c.mlm.context_length = 128;
+  c.mlm.eval_batches = 4;
+  c.optim.batch_size = 8;
+  c.optim.max_steps = 600;
+  c.optim.warmup_steps = 30;
+  c.optim.lr = 5e-3;  // a tiny model from scratch learns in minutes only far above the paper's 5e-5
+  c.run.eval_every = 100;
+  c.run.log_every = 10;
+  c.run.save_every = 200;
+  c.run.keep_last = 2;
   return c;
 }
 
-
-json run_pretrain(const PretrainOptions& o) {
-  CODESSM_REQUIRE(!o.out.empty(), UsageError, "pretrain: --out RUN_DIR is required");
-  auto cfg = detail::resolve_train_config(o.config_file, o.resume, o.out, o.overrides, default_pretrain_config(),
-                                          "pretrain");
-  CODESSM_REQUIRE(cfg.task == "mlm", UsageError,
-                  "pretrain: task is '{}'; fine-tuning tasks run with `codessm finetune --task {}`", cfg.task, cfg.task);
-  int64_t rank = 0;
-  auto sync = detail::setup_distributed(cfg, &rank);
-  tensor::set_seed(cfg.seed);
-  std::shared_ptr<const data::Tokenizer> tok = data::load_tokenizer(cfg.tokenizer);
-  model::CodeModel model{nullptr};
-  if (config::is_preset(cfg.model)) {
-    model = model::CodeModel(detail::preset_sized_to(cfg.model, cfg.model_overrides, *tok, cfg.context_length));
-  } else {
-    if (!cfg.model_overrides.empty())
-      spdlog::warn("model_overrides are ignored when starting from checkpoint '{}': its config.json wins", cfg.model);
-    model = model::load_pretrained(cfg.model);
-  }
-  auto hooks = detail::make_hooks(cfg, model->config());
-  const auto to = detail::trainer_options(o, sync);
-  train::Trainer trainer(cfg, model, tok, to, hooks);
+json run_pretrain(const TrainRunOptions& o) {
+  auto r = detail::prepare_run(o, default_pretrain_config(), /*mlm=*/true, "pretrain");
+  train::Trainer trainer(r.cfg, r.model, std::move(r.objective), r.options, r.hooks);
   const auto result = trainer.run().to_json();
-  if (rank == 0)
+  if (r.rank == 0)
     report::write_json(o.out / "reports" / "pretrain.json", report::make_envelope("train.pretrain", 1, result, "pretrain"));
   return result;
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 
 #include "codessm/core/error.h"
 #include "codessm/core/progress.h"

@@ -1,75 +1,40 @@
-// Persistent worker threads for DirectProbe's parallel sections (thread_pool.h).
+// OpenMP parallel loops for DirectProbe (thread_pool.h).
 #include "thread_pool.h"
+
+#include <omp.h>
+
+#include <atomic>
+#include <exception>
+#include <mutex>
 
 namespace codessm::probe::detail {
 
-ThreadPool::ThreadPool(int threads) {
-  int n = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
-  if (n < 1) n = 1;
-  for (int i = 1; i < n; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
-}
-
-ThreadPool::~ThreadPool() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  for (auto& t : workers_) t.join();
-}
-
-void ThreadPool::run_chunked(int worker) {
-  for (;;) {
-    const int64_t i = next_.fetch_add(1);
-    if (i >= job_n_) return;
-    try {
-      (*job_)(i, worker);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!error_) error_ = std::current_exception();
-      next_.store(job_n_);  // stop handing out work
-    }
-  }
-}
-
-void ThreadPool::worker_loop(int id) {
-  int seen = 0;
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
-    }
-    run_chunked(id);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (--busy_ == 0) done_cv_.notify_all();
-    }
-  }
+ThreadPool::ThreadPool(int threads) : threads_(threads > 0 ? threads : omp_get_num_procs()) {
+  if (threads_ < 1) threads_ = 1;
 }
 
 void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int)>& fn, int64_t min_parallel) {
   if (n <= 0) return;
-  if (workers_.empty() || n < min_parallel) {
+  if (threads_ == 1 || n < min_parallel) {
     for (int64_t i = 0; i < n; ++i) fn(i, 0);
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    job_ = &fn;
-    job_n_ = n;
-    next_.store(0);
-    busy_ = static_cast<int>(workers_.size());
-    error_ = nullptr;
-    ++generation_;
+  std::exception_ptr error;
+  std::mutex mu;
+  std::atomic<bool> failed{false};
+  // An exception must not leave an OpenMP region: the first is kept, the remaining iterations are skipped.
+#pragma omp parallel for num_threads(threads_) schedule(dynamic, 1)
+  for (int64_t i = 0; i < n; ++i) {
+    if (failed.load(std::memory_order_relaxed)) continue;
+    try {
+      fn(i, omp_get_thread_num());
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!error) error = std::current_exception();
+      failed.store(true);
+    }
   }
-  cv_.notify_all();
-  run_chunked(0);
-  std::unique_lock<std::mutex> lock(mu_);
-  done_cv_.wait(lock, [&] { return busy_ == 0; });
-  job_ = nullptr;
-  if (error_) std::rethrow_exception(error_);
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace codessm::probe::detail

@@ -11,7 +11,7 @@
 #include "codessm/corpus/sha256.h"
 #include "codessm/interpret/run_interpret.h"
 #include "codessm/pipelines/finetune_ops.h"
-#include "codessm/probing/layer_probe.h"
+#include "codessm/layer_probe/layer_probe.h"
 #include "study_context.h"
 
 namespace codessm::study {
@@ -51,7 +51,7 @@ json run_compare_stage(StudyContext& ctx, const fs::path& dir, const std::string
 }
 
 json run_probe_stage(StudyContext& ctx, const fs::path& dir, const std::string& m, const std::string& when) {
-  probing::LayerProbeOptions o;
+  layer_probe::LayerProbeOptions o;
   o.checkpoints = {ctx.dir(when == "pretrained" ? pretrain_key(m) : finetune_key("types", m)) / "final"};
   o.names = {m + " (" + when + ")"};
   o.tokenizer = ctx.dir("tokenizer") / "tokenizer";
@@ -60,7 +60,7 @@ json run_probe_stage(StudyContext& ctx, const fs::path& dir, const std::string& 
   o.keep_vectors = false;
   o.progress = ctx.opts.progress;
   o.probe.threads = ctx.cfg.probing.threads > 0 ? ctx.cfg.probing.threads : ctx.threads();
-  const json s = probing::run_layer_probes(o);
+  const json s = layer_probe::run_layer_probes(o);
   json best = json::object();
   for (const auto& r : s.at("results")) {
     const std::string t = r.at("task");
@@ -72,7 +72,7 @@ json run_probe_stage(StudyContext& ctx, const fs::path& dir, const std::string& 
 
 json run_cloze_stage(StudyContext& ctx, const fs::path& dir, const std::string& m) {
   pipelines::EvalOptions o;
-  o.task = "cloze";
+  o.objective = "cloze";
   o.model = ctx.dir(pretrain_key(m)) / "final";
   o.tokenizer = ctx.dir("tokenizer") / "tokenizer";
   const fs::path data = ctx.dir("cloze-data");

@@ -21,7 +21,7 @@
 #include "codessm/data/sentencepiece_tokenizer.h"
 #include "codessm/data/shard_format.h"
 #include "codessm/parse/language.h"
-#include "codessm/probing/dataset.h"
+#include "codessm/layer_probe/dataset.h"
 #include "study_context.h"
 
 namespace codessm::study {
@@ -269,18 +269,18 @@ json run_probe_data(StudyContext& ctx, const fs::path& dir) {
   const auto lang_opt = parse::language_from_name(p.language);
   CODESSM_REQUIRE(lang_opt.has_value(), UsageError, "probing.language: unknown language '{}'", p.language);
   const auto lang = *lang_opt;
-  const auto functions = probing::read_source_functions(ctx.corpus_dir() / "functions" / "test.jsonl", lang);
+  const auto functions = layer_probe::read_source_functions(ctx.corpus_dir() / "functions" / "test.jsonl", lang);
   json info;
   for (const auto& t : p.tasks) {
-    probing::DatasetOptions o;
-    o.task = probing::task_from_name(t);
+    layer_probe::DatasetOptions o;
+    o.task = layer_probe::task_from_name(t);
     o.language = lang;
     o.seed = ctx.cfg.seed;
     o.max_functions = p.max_functions;
     o.per_label = p.per_label;
     o.max_function_bytes = p.max_function_bytes;
-    const auto ds = probing::build_probe_dataset(functions, o);
-    probing::save_dataset(ds, dir / (t + ".json"));
+    const auto ds = layer_probe::build_probe_dataset(functions, o);
+    layer_probe::save_dataset(ds, dir / (t + ".json"));
     info[t] = {{"functions", ds.functions.size()}, {"train", ds.train.size()}, {"test", ds.test.size()}};
   }
   return info;

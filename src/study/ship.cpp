@@ -12,7 +12,7 @@
 #include "codessm/core/error.h"
 #include "codessm/core/io.h"
 #include "codessm/core/logging.h"
-#include "codessm/probing/dataset.h"
+#include "codessm/layer_probe/dataset.h"
 #include "codessm/report/report.h"
 #include "study_context.h"
 
@@ -33,13 +33,13 @@ void copy_tree(const fs::path& src, const fs::path& dst) {
 
 /// The first `per_label` train pairs and per_label/4 test pairs of every label (the dataset's own seeded order),
 /// keeping only the functions they use.
-probing::ProbeDataset subsample(const probing::ProbeDataset& d, int64_t per_label) {
-  probing::ProbeDataset out = d;
+layer_probe::ProbeDataset subsample(const layer_probe::ProbeDataset& d, int64_t per_label) {
+  layer_probe::ProbeDataset out = d;
   out.functions.clear();
   out.train.clear();
   out.test.clear();
   std::map<int32_t, int32_t> fmap;
-  auto take = [&](const std::vector<probing::ProbePair>& src, std::vector<probing::ProbePair>& dst, int64_t cap) {
+  auto take = [&](const std::vector<layer_probe::ProbePair>& src, std::vector<layer_probe::ProbePair>& dst, int64_t cap) {
     std::map<int32_t, int64_t> n;
     for (auto p : src) {
       if (n[p.label]++ >= cap) continue;
@@ -113,8 +113,8 @@ json ship_models(StudyContext& ctx, const fs::path& out) {
   CODESSM_REQUIRE(!shipped.empty(), UsageError, "--ship: no pretrained model with a full checkpoint is complete");
   // Probing: a few hundred pairs per task, from the study's held-out functions.
   for (const auto& t : ctx.cfg.probing.tasks) {
-    const auto d = probing::load_dataset(ctx.dir("probe-data") / (t + ".json"));
-    probing::save_dataset(subsample(d, t == "distance" ? 40 : 60), out / "data" / "probe" / (t + ".json"));
+    const auto d = layer_probe::load_dataset(ctx.dir("probe-data") / (t + ".json"));
+    layer_probe::save_dataset(subsample(d, t == "distance" ? 40 : 60), out / "data" / "probe" / (t + ".json"));
   }
   // Cloze: up to 100 items per language, with answers.
   for (const auto& e : fs::directory_iterator(ctx.dir("cloze-data"))) {

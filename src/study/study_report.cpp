@@ -14,8 +14,8 @@
 #include "codessm/model/code_model.h"
 #include "codessm/model/model_summary.h"
 #include "codessm/pipelines/extrapolate_ops.h"
-#include "codessm/pipelines/model_ops.h"
-#include "codessm/probing/layer_probe.h"
+#include "codessm/pipelines/resolve_model.h"
+#include "codessm/layer_probe/layer_probe.h"
 #include "codessm/report/figure.h"
 #include "codessm/report/report.h"
 #include "codessm/study/findings.h"
@@ -214,7 +214,7 @@ json write_study_report(StudyContext& ctx, const fs::path& dir) {
   report::write_json(evid / "pretraining.json", {{"models", models}, {"curves", curves}});
 
   // ---- probing: one summary over every probed checkpoint ----
-  json merged{{"schema", probing::kSummarySchema}, {"schema_version", probing::kSummarySchemaVersion},
+  json merged{{"schema", layer_probe::kSummarySchema}, {"schema_version", layer_probe::kSummarySchemaVersion},
               {"metric", "mean accuracy over labels"}, {"models", json::array()}, {"results", json::array()}};
   for (const auto& m : c.probing.models)
     for (const char* when : {"pretrained", "types"}) {
@@ -229,7 +229,7 @@ json write_study_report(StudyContext& ctx, const fs::path& dir) {
   ev.probe_rows = merged["results"];
   if (!merged["results"].empty()) {
     report::write_json(evid / "probe_summary.json", merged);
-    for (const auto& p : probing::write_summary_figures(merged, {}, figs)) (void)p;
+    for (const auto& p : layer_probe::write_summary_figures(merged, {}, figs)) (void)p;
   }
 
   // ---- spectra: every SSM checkpoint; the pre/post compare of each fine-tuned one ----

@@ -26,8 +26,12 @@ namespace {
 const char* const kPathFields[] = {"tokenizer", "train_shards", "eval_shards", "train_data", "eval_data", "test_data"};
 
 /// defaults ← section fields ← fixed fields, validated as a TrainConfig (errors name the section).
+/// The study keeps its job configs in run_config format 1 (flat; config::train_config_v1_json): its config's
+/// sections name flat TrainConfig fields, tools/gpu_study_run.py reads "device" and "dtype" at the top, and a
+/// job's identity (the hash of these fields) stays what it was before format 2, so a device bundle exported by
+/// an earlier codessm still imports. TrainConfig reads format 1 through its migration.
 json train_config(const config::TrainConfig& defaults, const json& section, const json& fixed, const std::string& where) {
-  json j = defaults.to_json();
+  json j = config::train_config_v1_json(defaults);
   if (section.is_object()) j.merge_patch(section);
   j.merge_patch(fixed);
   try {
@@ -186,7 +190,7 @@ json run_job_locally(StudyContext& ctx, const TrainJob& job, const fs::path& dir
   const std::string start = job.model_from.empty() ? job.train.at("model").get<std::string>()
                                                    : (ctx.dir(job.model_from) / "final").string();
   if (job.kind == "pretrain") {
-    pipelines::PretrainOptions o;
+    pipelines::TrainRunOptions o;
     o.config_file = write_config(job.train, start, dir / "train_config.json");
     o.out = run;
     o.resume = !train::list_checkpoints(run).empty();
@@ -226,11 +230,11 @@ json run_job_locally(StudyContext& ctx, const TrainJob& job, const fs::path& dir
   if (job.heldout.is_object()) {
     // The check that ships with the checkpoint: its held-out figure, measured by the training run.
     pipelines::EvalOptions e;
-    e.task = job.heldout.at("task");
+    e.objective = job.heldout.at("task");
     e.model = dir / "final";
     e.tokenizer = job.train.at("tokenizer").get<std::string>();
     e.data = {job.heldout.at("data").get<std::string>()};
-    for (auto& [k, v] : job.heldout.at("set").items()) e.overrides.push_back(k + "=" + v.dump());
+    pipelines::add_eval_settings(e, job.heldout.at("set"));
     e.out = dir / "heldout";
     e.device = job.train.at("device");
     pipelines::run_eval(e);

@@ -4,7 +4,8 @@
 #include <cmath>
 
 #include "codessm/core/error.h"
-#include "codessm/train/finetune_data.h"
+#include "codessm/tensor/scopes.h"
+#include "codessm/train/model_inputs.h"
 
 namespace codessm::train {
 
@@ -51,12 +52,12 @@ Row make_row(const data::Tokenizer& tok, const std::vector<int32_t>& left, const
 
 }  // namespace
 
-ClozeResult run_cloze(model::CodeModel& model, const data::Tokenizer& tok, const std::vector<tasks::ClozeExample>& ex,
+ClozeResult run_cloze(model::CodeModel& model, const data::Tokenizer& tok, const std::vector<benchmarks::ClozeExample>& ex,
                       const std::map<std::string, std::string>& answers, const torch::Device& device,
                       const ClozeOptions& o) {
-  CODESSM_REQUIRE(model->config().task == config::Task::kMaskedLM, UsageError,
-                  "cloze needs an MLM checkpoint (task mlm); this one has task {}",
-                  config::to_string(model->config().task));
+  CODESSM_REQUIRE(model->config().head == config::HeadKind::kMaskedLM, UsageError,
+                  "cloze needs an MLM checkpoint (head mlm); this one has head {}",
+                  config::to_string(model->config().head));
   CODESSM_REQUIRE(tok.special_ids().mask >= 0, UsageError, "cloze: the tokenizer has no <mask> token");
   CODESSM_REQUIRE(!o.candidates.empty(), UsageError, "cloze: no candidate words");
   std::vector<std::vector<int32_t>> cand_ids;
@@ -82,10 +83,8 @@ ClozeResult run_cloze(model::CodeModel& model, const data::Tokenizer& tok, const
     const auto l = tok.encode_ids(left), r = tok.encode_ids(right.empty() ? right : " " + right);
     for (const auto& c : cand_ids) rows.push_back(make_row(tok, l, r, c, o.max_length));
   }
-  torch::NoGradGuard no_grad;
-  const bool was_training = model->is_training();
-  model->eval();
   std::vector<double> score(rows.size(), 0.0);
+  tensor::ScopedEvalMode eval_mode(*model);
   for (size_t b = 0; b < rows.size(); b += static_cast<size_t>(o.batch_size)) {
     const size_t e = std::min(rows.size(), b + static_cast<size_t>(o.batch_size));
     std::vector<std::vector<int32_t>> seqs;
@@ -106,7 +105,6 @@ ClozeResult run_cloze(model::CodeModel& model, const data::Tokenizer& tok, const
     auto pa = picked.accessor<float, 1>();
     for (size_t m = 0; m < ri.size(); ++m) score[b + static_cast<size_t>(ri[m])] += pa[m];
   }
-  if (was_training) model->train();
   ClozeResult res;
   const size_t nc = o.candidates.size();
   for (size_t i = 0; i < ex.size(); ++i) {

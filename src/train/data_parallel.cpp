@@ -1,4 +1,4 @@
-// GradientSync over c10d. Debian's LibTorch 1.13 ships the Gloo headers; PyTorch's pip LibTorch (GPU machine)
+// ProcessGroupSync over c10d. Debian's LibTorch 1.13 ships the Gloo headers; PyTorch's pip LibTorch (GPU machine)
 // ships c10d but not gloo/*.h, and NCCL's nccl.h lives in the separate nvidia-nccl wheel (the build passes its
 // include folder with -DCODESSM_NCCL_INCLUDE, which defines CODESSM_WITH_NCCL). Which backends exist is decided
 // here, privately (USE_C10D_* from TorchConfig plus __has_include), never in the public header.
@@ -54,7 +54,7 @@ DistributedOptions DistributedOptions::from_env() {
 }
 
 #ifdef CODESSM_HAVE_C10D
-struct GradientSync::Impl {
+struct ProcessGroupSync::Impl {
   c10::intrusive_ptr<c10d::Store> store;
   // ProcessGroupGloo/NCCL are ProcessGroups in 1.13 and Backends in 2.x; both have the same collective signatures.
 #ifdef CODESSM_HAVE_GLOO
@@ -83,7 +83,7 @@ struct GradientSync::Impl {
   }
 };
 
-GradientSync::GradientSync(const DistributedOptions& options) : options_(options), impl_(std::make_unique<Impl>()) {
+ProcessGroupSync::ProcessGroupSync(const DistributedOptions& options) : options_(options), impl_(std::make_unique<Impl>()) {
   CODESSM_REQUIRE(options_.world_size >= 1 && options_.rank >= 0 && options_.rank < options_.world_size, UsageError,
                   "data parallel: rank {} is outside a world of size {} (RANK, WORLD_SIZE)", options_.rank,
                   options_.world_size);
@@ -130,19 +130,20 @@ GradientSync::GradientSync(const DistributedOptions& options) : options_(options
   }
 }
 
-GradientSync::~GradientSync() = default;
+ProcessGroupSync::~ProcessGroupSync() = default;
 
-double GradientSync::all_reduce_sum(double value) {
-  std::vector<at::Tensor> t{torch::full({1}, value, torch::kFloat64)};  // (1)
+std::vector<double> ProcessGroupSync::sum_scalars(const std::vector<double>& values) {
+  std::vector<at::Tensor> t{torch::tensor(values, torch::kFloat64)};  // (n)
 #ifdef CODESSM_HAVE_NCCL
   // On this rank's own GPU: NCCL keys its communicator by device, so every collective of a rank must use one.
   if (impl_->nccl) t[0] = t[0].to(torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(options_.local_rank)));
 #endif
   impl_->run([&](auto& pg) { return pg.allreduce(t); });
-  return t[0].item<double>();
+  auto host = t[0].to(torch::kCPU);
+  return std::vector<double>(host.data_ptr<double>(), host.data_ptr<double>() + host.numel());
 }
 
-void GradientSync::all_reduce_gradients(const std::vector<torch::Tensor>& params) {
+void ProcessGroupSync::all_reduce_gradients(const std::vector<torch::Tensor>& params) {
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> grads;
   for (const auto& p : params)
@@ -168,7 +169,7 @@ void GradientSync::all_reduce_gradients(const std::vector<torch::Tensor>& params
   }
 }
 
-void GradientSync::broadcast_parameters(const std::vector<torch::Tensor>& params) {
+void ProcessGroupSync::broadcast_parameters(const std::vector<torch::Tensor>& params) {
   torch::NoGradGuard no_grad;
   for (const auto& p : params) {
     std::vector<at::Tensor> t{p.detach()};
@@ -178,20 +179,20 @@ void GradientSync::broadcast_parameters(const std::vector<torch::Tensor>& params
 
 #else  // neither Gloo nor NCCL headers: the class exists, construction says why it cannot work
 
-struct GradientSync::Impl {};
-GradientSync::GradientSync(const DistributedOptions& options) : options_(options) {
+struct ProcessGroupSync::Impl {};
+ProcessGroupSync::ProcessGroupSync(const DistributedOptions& options) : options_(options) {
   throw UsageError("data parallel: this codessm was built against a LibTorch without the c10d Gloo headers "
                    "(gloo/*.h) and without NCCL (nccl.h; pass -DCODESSM_NCCL_INCLUDE=DIR); build against Debian's "
                    "libtorch-dev, or give the NCCL include folder on CUDA");
 }
-GradientSync::~GradientSync() = default;
-double GradientSync::all_reduce_sum(double value) { return value; }
-void GradientSync::all_reduce_gradients(const std::vector<torch::Tensor>&) {}
-void GradientSync::broadcast_parameters(const std::vector<torch::Tensor>&) {}
+ProcessGroupSync::~ProcessGroupSync() = default;
+std::vector<double> ProcessGroupSync::sum_scalars(const std::vector<double>& values) { return values; }
+void ProcessGroupSync::all_reduce_gradients(const std::vector<torch::Tensor>&) {}
+void ProcessGroupSync::broadcast_parameters(const std::vector<torch::Tensor>&) {}
 
 #endif
 
-bool GradientSync::available() {
+bool ProcessGroupSync::available() {
 #ifdef CODESSM_HAVE_GLOO
   return true;
 #else
@@ -199,7 +200,7 @@ bool GradientSync::available() {
 #endif
 }
 
-bool GradientSync::nccl_available() {
+bool ProcessGroupSync::nccl_available() {
 #ifdef CODESSM_HAVE_NCCL
   return true;
 #else

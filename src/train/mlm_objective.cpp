@@ -6,7 +6,7 @@
 #include "codessm/core/error.h"
 #include "codessm/core/logging.h"
 #include "codessm/data/mlm_masking.h"
-#include "codessm/train/finetune_data.h"
+#include "codessm/tensor/scopes.h"
 #include "codessm/train/mlm_stream.h"
 
 namespace codessm::train {
@@ -56,7 +56,7 @@ nlohmann::json EvalMetrics::to_json() const {
 
 EvalMetrics evaluate_mlm(model::CodeModel& model, const std::vector<data::MlmBatch>& batches,
                          const torch::Device& device) {
-  ScopedEvalMode eval_mode(model);
+  tensor::ScopedEvalMode eval_mode(*model);
   EvalMetrics m;
   double loss_sum = 0;
   int64_t correct = 0;
@@ -84,30 +84,26 @@ namespace codessm::train {
 
 namespace {
 
-data::MlmBatcherOptions batcher_options(const config::TrainConfig& c, bool keep_last) {
+data::MlmBatcherOptions batcher_options(const config::MlmDataConfig& c, const MlmBatching& b, bool keep_last) {
   data::MlmBatcherOptions o;
-  o.batch_size = c.batch_size;
+  o.batch_size = b.batch_size;
   o.packing.context_length = c.context_length;
   o.packing.pack = c.pack;
   o.mlm.mlm_probability = c.mlm_probability;
   o.mlm.whole_word = c.whole_word;
-  o.mlm.seed = c.data_seed;
+  o.mlm.seed = b.seed;
   o.keep_last = keep_last;
   return o;
 }
 
-class MlmObjective : public Objective {
+/// The masked stream of the stages in turn, by optimizer step; its position records the stage.
+class MlmTrainStream : public TrainStream {
  public:
-  MlmObjective(const config::TrainConfig& c, std::shared_ptr<const data::Tokenizer> tok)
-      : cfg_(c), tok_(std::move(tok)) {
-    stages_ = parse_stages(c);
-    holdout_ = c.eval_shards.empty() ? static_cast<uint64_t>(c.eval_batches) : 0;
+  MlmTrainStream(std::vector<config::MlmStage> stages, data::MlmBatcherOptions options, uint64_t holdout,
+                 std::shared_ptr<const data::Tokenizer> tok)
+      : stages_(std::move(stages)), options_(options), holdout_(holdout), tok_(std::move(tok)) {
     open_stage(0);
-    const std::string eval_from = c.eval_shards.empty() ? stages_.back().first : c.eval_shards;
-    eval_set_ = take_batches(eval_from, *tok_, batcher_options(c, /*keep_last=*/true),
-                             static_cast<uint64_t>(c.eval_batches), /*allow_fewer=*/!c.eval_shards.empty());
   }
-  std::string name() const override { return "mlm"; }
 
   MicroBatchLoss next(model::CodeModel& model, const torch::Device& device, int64_t step, int64_t rank,
                       int64_t world) override {
@@ -124,6 +120,7 @@ class MlmObjective : public Objective {
     MicroBatchLoss m;
     // The vocabulary product at the masked positions only (batch.labels: −100 off the selected positions).
     m.loss_sum = masked_mlm_loss_sum(model, in, batch.labels, device);
+    // Counted on the CPU copies: no device synchronisation per micro-batch.
     m.count = static_cast<double>(batch.labels.ne(data::kIgnoreLabel).sum().item<int64_t>());
     m.tokens = static_cast<uint64_t>(batch.attention_mask.sum().item<int64_t>());
     return m;
@@ -142,8 +139,34 @@ class MlmObjective : public Objective {
     stream_->restore(pos);
   }
 
+ private:
+  uint64_t stage_of(int64_t step) const {
+    int64_t end = 0;
+    for (size_t i = 0; i < stages_.size(); ++i) {
+      end += stages_[i].steps;
+      if (step < end) return i;
+    }
+    return stages_.size() - 1;
+  }
+  void open_stage(uint64_t s) {
+    if (stream_ && s != stage_) spdlog::info("stage {}: {}", s + 1, stages_[s].shards);
+    stream_ = std::make_unique<MlmStream>(stages_[s].shards, *tok_, options_, holdout_);
+    stage_ = s;
+  }
+
+  std::vector<config::MlmStage> stages_;
+  data::MlmBatcherOptions options_;
+  uint64_t holdout_ = 0, stage_ = 0;
+  std::shared_ptr<const data::Tokenizer> tok_;
+  std::unique_ptr<MlmStream> stream_;
+};
+
+/// The fixed held-out batches: masked-token loss and accuracy.
+class MlmEvaluator : public Evaluator {
+ public:
+  explicit MlmEvaluator(std::vector<data::MlmBatch> batches) : batches_(std::move(batches)) {}
   EvalResult evaluate(model::CodeModel& model, const torch::Device& device) override {
-    const auto m = evaluate_mlm(model, eval_set_, device);
+    const auto m = evaluate_mlm(model, batches_, device);
     EvalResult r;
     r.metrics = m.to_json();
     r.primary = "eval_loss";
@@ -153,43 +176,37 @@ class MlmObjective : public Objective {
   }
 
  private:
-  uint64_t stage_of(int64_t step) const {
-    int64_t end = 0;
-    for (size_t i = 0; i < stages_.size(); ++i) {
-      end += stages_[i].second;
-      if (step < end) return i;
-    }
-    return stages_.size() - 1;
-  }
-  void open_stage(uint64_t s) {
-    if (stream_ && s != stage_) spdlog::info("stage {}: {}", s + 1, stages_[s].first);
-    stream_ = std::make_unique<MlmStream>(stages_[s].first, *tok_, batcher_options(cfg_, /*keep_last=*/false), holdout_);
-    stage_ = s;
-  }
-
-  config::TrainConfig cfg_;
-  std::shared_ptr<const data::Tokenizer> tok_;
-  std::vector<std::pair<std::string, int64_t>> stages_;
-  uint64_t holdout_ = 0, stage_ = 0;
-  std::unique_ptr<MlmStream> stream_;
-  std::vector<data::MlmBatch> eval_set_;
+  std::vector<data::MlmBatch> batches_;
 };
 
 }  // namespace
 
-std::vector<std::pair<std::string, int64_t>> parse_stages(const config::TrainConfig& cfg) {
-  std::vector<std::pair<std::string, int64_t>> out;
-  for (const auto& s : cfg.stages) {
-    const auto colon = s.rfind(':');  // validated by TrainConfig::validate
-    out.emplace_back(s.substr(0, colon), std::stoll(s.substr(colon + 1)));
-  }
-  if (out.empty()) out.emplace_back(cfg.train_shards, cfg.max_steps);
-  return out;
+std::vector<config::MlmStage> stages_of(const config::MlmDataConfig& data, int64_t max_steps) {
+  if (!data.stages.empty()) return data.stages;
+  return {config::MlmStage{data.train_shards, max_steps}};
 }
 
-std::unique_ptr<Objective> make_mlm_objective(const config::TrainConfig& cfg,
-                                              std::shared_ptr<const data::Tokenizer> tok) {
-  return std::make_unique<MlmObjective>(cfg, std::move(tok));
+TrainObjective make_mlm_objective(const config::MlmDataConfig& c, const MlmBatching& b, int64_t max_steps,
+                                  std::shared_ptr<const data::Tokenizer> tok) {
+  CODESSM_REQUIRE(tok != nullptr, UsageError, "mlm: the tokenizer that wrote the shards is required");
+  const auto stages = stages_of(c, max_steps);
+  const uint64_t holdout = c.eval_shards.empty() ? static_cast<uint64_t>(c.eval_batches) : 0;
+  const std::string eval_from = c.eval_shards.empty() ? stages.back().shards : c.eval_shards;
+  TrainObjective o;
+  o.name = "mlm";
+  o.head = {config::HeadKind::kMaskedLM, {}};
+  o.stream = std::make_unique<MlmTrainStream>(stages, batcher_options(c, b, /*keep_last=*/false), holdout, tok);
+  o.evaluator = std::make_unique<MlmEvaluator>(take_batches(eval_from, *tok, batcher_options(c, b, /*keep_last=*/true),
+                                                            static_cast<uint64_t>(c.eval_batches),
+                                                            /*allow_fewer=*/!c.eval_shards.empty()));
+  return o;
+}
+
+TrainObjective make_mlm_objective(const config::TrainConfig& cfg, std::shared_ptr<const data::Tokenizer> tok) {
+  CODESSM_REQUIRE(cfg.objective == config::ObjectiveKind::kMlm, UsageError,
+                  "make_mlm_objective: the config's objective is {}", config::to_string(cfg.objective));
+  return make_mlm_objective(cfg.mlm, MlmBatching{cfg.optim.batch_size, cfg.run.data_seed}, cfg.optim.max_steps,
+                            std::move(tok));
 }
 
 }  // namespace codessm::train

@@ -4,16 +4,6 @@
 
 namespace codessm::train {
 
-nlohmann::json StreamPosition::to_json() const {
-  nlohmann::json j{{"epoch", epoch}, {"batch", batch}};
-  if (stage > 0) j["stage"] = stage;  // absent in single-corpus runs (and in files written before stages existed)
-  return j;
-}
-
-StreamPosition StreamPosition::from_json(const nlohmann::json& j) {
-  return StreamPosition{j.at("epoch").get<uint64_t>(), j.at("batch").get<uint64_t>(), j.value("stage", uint64_t{0})};
-}
-
 MlmStream::MlmStream(const std::filesystem::path& shards, const data::Tokenizer& tok,
                      data::MlmBatcherOptions options, uint64_t holdout_batches)
     : shards_(shards), batcher_(std::make_unique<data::MlmBatcher>(shards, tok, options)), holdout_(holdout_batches) {

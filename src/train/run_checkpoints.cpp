@@ -23,17 +23,32 @@ int64_t step_of(const fs::path& p) {
   return std::regex_match(name, m, re) ? std::stoll(m[1].str()) : -1;
 }
 
-/// Deletes a folder tree (a checkpoint: files and at most a few levels of folders); a failure is logged, not
-/// thrown, since a leftover old checkpoint must not stop a run. By hand rather than fs::remove_all, which crashed
-/// on the GPU machine's libstdc++ (GCC 13.3) on non-empty folders.
+/// Deletes a folder tree (core::remove_tree); a failure is logged, not thrown, since a leftover old checkpoint
+/// must not stop a run.
 void remove_tree(const fs::path& p) {
+  if (!core::remove_tree(p)) spdlog::warn("could not remove '{}' completely", p.string());
+}
+
+/// True for the temporary names our writers use in a run folder:
+///   .staging-ckpt-N-PID, .old-ckpt-N-PID         save_checkpoint
+///   ..staging-ckpt-N-PID.tmp-PID                 save_pretrained into a staging folder (its sibling temp)
+///   .best.tmp-PID, .best.old-PID                 save_pretrained of best/
+///   metrics.jsonl.tmp.PID, run_config.json.tmp.PID   core::AtomicFileWriter
+bool is_temporary(const std::string& n) {
+  static const std::regex re(R"(^(\.\.?staging-.*|\.old-.*|\..*\.(tmp|old)-[0-9]+|.*\.tmp\.[0-9]+)$)");
+  return std::regex_match(n, re);
+}
+
+/// Removes what a killed or failed save left: in a locked run folder no other process owns a temporary.
+void prune_temporaries(const fs::path& run_dir) {
   std::error_code ec;
-  if (fs::is_directory(fs::symlink_status(p, ec))) {
-    std::vector<fs::path> children;
-    for (const auto& e : fs::directory_iterator(p, ec)) children.push_back(e.path());
-    for (const auto& c : children) remove_tree(c);
+  std::vector<fs::path> stale;  // collected first: deleting while iterating a folder is unspecified
+  for (const auto& e : fs::directory_iterator(run_dir, ec))
+    if (is_temporary(e.path().filename().string())) stale.push_back(e.path());
+  for (const auto& p : stale) {
+    spdlog::info("removing '{}', left by an interrupted save", p.string());
+    remove_tree(p);
   }
-  if (!fs::remove(p, ec) && ec) spdlog::warn("could not remove '{}': {}", p.string(), ec.message());
 }
 
 }  // namespace
@@ -41,14 +56,25 @@ void remove_tree(const fs::path& p) {
 fs::path checkpoint_dir(const fs::path& run_dir, int64_t step) { return run_dir / fmt::format("ckpt-{:06d}", step); }
 
 fs::path save_checkpoint(const fs::path& run_dir, model::CodeModel& model, const torch::optim::Optimizer& opt,
-                         const TrainState& state) {
+                         const TrainState& state, const data::Tokenizer* tok, const fs::path& previous) {
   const fs::path final_dir = checkpoint_dir(run_dir, state.step);
   // Hidden staging folder: list_checkpoints never sees it, and a crash leaves only this to clean up.
   const fs::path staging = run_dir / fmt::format(".staging-{}-{}", final_dir.filename().string(), ::getpid());
   remove_tree(staging);
-  model::save_pretrained(model, staging);
-  save_optimizer_and_rng(opt, staging / kOptimizerFile);
-  core::write_file_atomic(staging / kTrainStateFile, state.to_json().dump(2) + "\n");
+  try {
+    model::save_pretrained(model, staging);
+    if (tok) tok->save(staging);
+    save_optimizer_and_rng(opt, staging / kOptimizerFile);
+    core::write_file_atomic(staging / kTrainStateFile, state.to_json().dump(2) + "\n");
+  } catch (const std::exception& e) {
+    // Disk full, a file-size limit, a vanished folder: nothing partial stays behind, the run stops cleanly.
+    remove_tree(staging);
+    prune_temporaries(run_dir);
+    throw DataError(fmt::format("could not write checkpoint {} ({}); {} — free space, then continue with --resume",
+                                final_dir.string(), e.what(),
+                                previous.empty() ? "no checkpoint of this run exists yet"
+                                                 : previous.string() + " stays the latest checkpoint"));
+  }
   if (fs::exists(final_dir)) {
     // Same step saved again (a resumed run that stopped where it started): swap, then delete the old one.
     const fs::path old = run_dir / fmt::format(".old-{}-{}", final_dir.filename().string(), ::getpid());
@@ -82,14 +108,7 @@ std::optional<fs::path> latest_checkpoint(const fs::path& run_dir) {
 }
 
 void prune_checkpoints(const fs::path& run_dir, int64_t keep) {
-  std::error_code ec;
-  std::vector<fs::path> stale;  // collected first: deleting while iterating a folder is unspecified
-  for (const auto& e : fs::directory_iterator(run_dir, ec)) {
-    const std::string n = e.path().filename().string();
-    // Left by a crashed save of another process (ours are renamed away before we get here).
-    if (n.rfind(".staging-", 0) == 0 || n.rfind(".old-", 0) == 0) stale.push_back(e.path());
-  }
-  for (const auto& p : stale) remove_tree(p);
+  prune_temporaries(run_dir);
   if (keep <= 0) return;
   auto all = list_checkpoints(run_dir);
   for (size_t i = 0; i + static_cast<size_t>(keep) < all.size(); ++i) {

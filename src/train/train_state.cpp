@@ -9,6 +9,16 @@ namespace codessm::train {
 
 using nlohmann::json;
 
+json StreamPosition::to_json() const {
+  json j{{"epoch", epoch}, {"batch", batch}};
+  if (stage > 0) j["stage"] = stage;  // absent in single-corpus runs (and in files written before stages existed)
+  return j;
+}
+
+StreamPosition StreamPosition::from_json(const json& j) {
+  return StreamPosition{j.at("epoch").get<uint64_t>(), j.at("batch").get<uint64_t>(), j.value("stage", uint64_t{0})};
+}
+
 json TrainState::to_json() const {
   return {{"format_version", kTrainStateFormatVersion},
           {"step", step},
@@ -62,11 +72,16 @@ void save_optimizer_and_rng(const torch::optim::Optimizer& opt, const std::files
     std::lock_guard<std::mutex> lock(gen.mutex());
     archive.write(name, gen.get_state());
   }
-  core::AtomicFileWriter out(file);
+  // Serialised into memory first, then written by our own checked writer: LibTorch's zip writer cannot take a
+  // failing sink (a short write inside its destructor aborts the process), so a full disk must fail here, in
+  // AtomicFileWriter, as a DataError the caller can clean up after.
+  std::string bytes;
   archive.save_to([&](const void* data, size_t n) {
-    out.write(data, n);
+    bytes.append(static_cast<const char*>(data), n);
     return n;
   });
+  core::AtomicFileWriter out(file);
+  out.write(bytes);
   out.commit();
 }
 

@@ -26,6 +26,7 @@
 #include "codessm/core/io.h"
 #include "codessm/model/checkpoint.h"
 #include "codessm/train/run_checkpoints.h"
+#include "optimizer_archive.h"
 #include "test_utils.h"
 
 extern char** environ;
@@ -171,55 +172,6 @@ KillStats run_under_fire(const std::vector<std::string>& args, const fs::path& r
   }
 }
 
-/// A LibTorch archive flattened to path -> tensor and path -> printed value. LibTorch keys an optimizer's state by
-/// the address of each parameter's TensorImpl (param_groups/.../params/<i> holds it as a string), which differs
-/// from process to process: those addresses are replaced by the parameter's position, "param<g>.<i>".
-struct FlatArchive {
-  std::map<std::string, torch::Tensor> tensors;
-  std::map<std::string, std::string> values;
-};
-
-void flatten(torch::serialize::InputArchive& a, const std::string& prefix, FlatArchive& out) {
-  for (const auto& k : a.keys()) {
-    c10::IValue v;
-    if (!a.try_read(k, v)) continue;
-    if (v.isTensor()) {
-      out.tensors[prefix + k] = v.toTensor();
-    } else if (v.isObject()) {
-      torch::serialize::InputArchive sub;
-      if (a.try_read(k, sub)) flatten(sub, prefix + k + "/", out);
-    } else {
-      std::ostringstream os;
-      os << v;
-      out.values[prefix + k] = os.str();
-    }
-  }
-}
-
-FlatArchive read_optimizer_archive(const fs::path& file) {
-  torch::serialize::InputArchive a;
-  a.load_from(file.string());
-  FlatArchive raw, out;
-  flatten(a, "", raw);
-  std::map<std::string, std::string> names;  // TensorImpl address -> param<g>.<i>
-  int group = -1;
-  std::string last_group;
-  for (const auto& [path, value] : raw.values) {
-    const auto p = path.rfind("/params/");
-    if (p == std::string::npos) continue;
-    if (path.substr(0, p) != last_group) ++group, last_group = path.substr(0, p);
-    names[value] = "param" + std::to_string(group) + "." + path.substr(p + 8);
-  }
-  auto rename = [&](std::string s) {
-    for (const auto& [addr, name] : names)
-      for (auto at = s.find(addr); at != std::string::npos; at = s.find(addr)) s.replace(at, addr.size(), name);
-    return s;
-  };
-  for (auto& [path, t] : raw.tensors) out.tensors[rename(path)] = t;
-  for (auto& [path, v] : raw.values) out.values[rename(path)] = rename(v);
-  return out;
-}
-
 /// Bit-for-bit equality of two finished runs: final weights (file bytes), optimizer state and RNG (every tensor),
 /// train state, metrics.
 void expect_same_run(const fs::path& ref, const fs::path& run, int64_t steps) {
@@ -227,8 +179,8 @@ void expect_same_run(const fs::path& ref, const fs::path& run, int64_t steps) {
   ASSERT_TRUE(fs::exists(last2)) << last2;
   EXPECT_TRUE(core::read_file(last / "model.safetensors") == core::read_file(last2 / "model.safetensors"))
       << "final weights differ";
-  const auto oa = read_optimizer_archive(last / train::kOptimizerFile);
-  const auto ob = read_optimizer_archive(last2 / train::kOptimizerFile);
+  const auto oa = test::read_optimizer_archive(last / train::kOptimizerFile);
+  const auto ob = test::read_optimizer_archive(last2 / train::kOptimizerFile);
   EXPECT_EQ(oa.values, ob.values);
   ASSERT_EQ(oa.tensors.size(), ob.tensors.size());
   EXPECT_GT(oa.tensors.size(), 10u) << "the optimizer archive should hold the moments of every parameter";

@@ -127,11 +127,11 @@ TEST(StudyCli, DeviceModeExportsRunsOnTheRunnerAndImports) {
   // The held-out figure the runner recorded is what this machine measures on the returned checkpoint.
   const json rec = json::parse(core::read_file(pt / "heldout" / "eval.json")).at("results").at("results");
   const fs::path shards = root / "out" / "stages" / "shards" / "heldout";
-  const json again = last_json(test::run_codessm_ok(
+  const json measured = last_json(test::run_codessm_ok(
       "eval --task mlm --model " + (pt / "final").string() + " --tokenizer " +
       (root / "out" / "stages" / "tokenizer" / "tokenizer").string() + " --data " + shards.string() +
       " --set context_length=64 --set batch_size=16 --set eval_batches=3 --set data_seed=0"));
-  EXPECT_NEAR(again.at("results").begin().value().at("eval_accuracy").get<double>(),
+  EXPECT_NEAR(measured.at("results").begin().value().at("eval_accuracy").get<double>(),
               rec.begin().value().at("eval_accuracy").get<double>(), 1e-9);
   EXPECT_TRUE(fs::exists(root / "pub" / "report.json"));
   EXPECT_TRUE(fs::exists(root / "pub" / "study_config.json"));

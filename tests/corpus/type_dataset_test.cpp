@@ -26,7 +26,7 @@ std::string joined(const std::vector<std::string>& v) {
 }
 
 // "token:label" for every labelled token, in order.
-std::vector<std::string> labelled(const codessm::tasks::TokenExample& e) {
+std::vector<std::string> labelled(const codessm::benchmarks::TokenExample& e) {
   std::vector<std::string> out;
   for (size_t i = 0; i < e.tokens.size(); ++i)
     if (!e.labels[i].empty()) out.push_back(e.tokens[i] + ":" + e.labels[i]);
@@ -202,15 +202,15 @@ TEST(TypeDataset, CorpusEndToEnd) {
             (std::map<std::string, uint64_t>{{"language_not_selected", 1}, {"no_annotations", 1}, {"parse_error", 1}}));
   EXPECT_EQ(s.counts.labelled_tokens, 3u);
 
-  const auto test = codessm::tasks::read_type_inference(o.out / "test.jsonl");
+  const auto test = codessm::benchmarks::read_type_inference(o.out / "test.jsonl");
   ASSERT_EQ(test.size(), 2u);
   EXPECT_EQ(test[0].id, "r/src/a.ts");
   EXPECT_EQ(labelled(test[0]), std::vector<std::string>{"a:number"});
   EXPECT_EQ(test[1].id, "r/m.py#g:3");
   EXPECT_EQ(joined(test[1].tokens), "def g ( x ) : return 'x'");
   EXPECT_EQ(labelled(test[1]), (std::vector<std::string>{"g:str", "x:int"}));
-  EXPECT_TRUE(codessm::tasks::read_type_inference(o.out / "train.jsonl").empty());
-  EXPECT_TRUE(codessm::tasks::read_type_inference(o.out / "valid.jsonl").empty());
+  EXPECT_TRUE(codessm::benchmarks::read_type_inference(o.out / "train.jsonl").empty());
+  EXPECT_TRUE(codessm::benchmarks::read_type_inference(o.out / "valid.jsonl").empty());
   const auto m = nlohmann::json::parse(codessm::core::read_file(o.out / "manifest.json"));
   EXPECT_EQ(m["counts"]["skipped"]["parse_error"], 1);
   EXPECT_EQ(m["counts"]["examples_per_split"]["test"], 2);

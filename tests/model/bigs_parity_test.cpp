@@ -34,6 +34,27 @@ TEST_P(BiGSParity, LogitsAndHiddenStatesMatchReference) {
   // The masked mode changes real-token outputs of padded rows only (row 0 has no padding).
   auto mm = model::load_pretrained(dir);
   ASSERT_EQ(mm->config().padding_mode, config::PaddingMode::kReference);  // BiGS files default to reference
+  model::LoadOptions lm;
+  lm.padding_mode = config::PaddingMode::kMasked;
+  auto masked = model::load_pretrained(dir, lm);
+  masked->eval();
+  auto mo = masked->forward(mi);
+  const auto mask = mi.attention_mask.to(torch::kBool);  // (B, L)
+  const int64_t B = mask.size(0), L = mask.size(1);
+  int64_t padded_rows = 0;
+  for (int64_t b = 0; b < B; ++b) {
+    const auto real = mask[b];
+    const bool padded = real.sum().item<int64_t>() < L;
+    auto ref_real = out.logits[b].index({real}), masked_real = mo.logits[b].index({real});  // (real tokens, V)
+    if (!padded) {
+      EXPECT_LT(rel(masked_real, ref_real), 1e-5) << "row " << b << " has no padding: the mode must not matter";
+    } else {
+      ++padded_rows;
+      EXPECT_GT(rel(masked_real, ref_real), 1e-4) << "row " << b << ": masked mode left the real tokens unchanged";
+    }
+  }
+  EXPECT_EQ(mask[0].sum().item<int64_t>(), L);
+  EXPECT_GT(padded_rows, 0) << "the fixture needs a padded row to show the difference";
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, BiGSParity, ::testing::Values("bigs_tiny_pos_none", "bigs_tiny_pos_absolute"));

@@ -89,7 +89,7 @@ TEST(Checkpoint, Bf16StorageLoadsWithinBf16Precision) {
 TEST(Checkpoint, HeadChangeKeepsBackbone) {
   auto dir = saved_tiny("head", 0);
   model::LoadOptions lo;
-  lo.task = config::Task::kSequenceClassification;
+  lo.head = config::HeadKind::kSequenceClassification;
   lo.num_labels = 3;
   model::LoadReport rep;
   auto m = model::load_pretrained(dir, lo, &rep);
@@ -193,7 +193,7 @@ TEST(Checkpoint, LoadsABareBiGSModelWithoutPrefixAndIgnoresBiGSExtras) {
   tensor::save_safetensors(dir / "model.safetensors", bare, {{"format", "pt"}});
   model::LoadReport rep;
   model::LoadOptions lo;
-  lo.task = config::Task::kRetrieval;
+  lo.head = config::HeadKind::kRetrieval;
   auto m2 = model::load_pretrained(dir, lo, &rep);
   EXPECT_EQ(rep.ignored_known.size(), 2u);
   auto ids = torch::randint(1, 1000, {1, 6});

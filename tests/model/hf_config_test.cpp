@@ -28,7 +28,7 @@ json roformer_config() {  // the keys RoFormerConfig.to_dict() writes (transform
 TEST(HfConfig, ReadsRoFormerAndBertConfigsOfTransformers) {
   auto r = config::ModelConfig::from_json(roformer_config(), "roformer/config.json");
   EXPECT_EQ(r.arch, config::Arch::kRoFormer);
-  EXPECT_EQ(r.task, config::Task::kMaskedLM);
+  EXPECT_EQ(r.head, config::HeadKind::kMaskedLM);
   EXPECT_EQ(r.position_embedding_type, "none");
   EXPECT_EQ(r.head_dim(), 8);
   EXPECT_TRUE(r.tie_word_embeddings);

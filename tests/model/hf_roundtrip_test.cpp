@@ -36,7 +36,7 @@ TEST_P(HfRoundTrip, TransformersCheckpointLoadsWithTransformersLogits) {
   m->eval();
   const auto& cfg = m->config();
   EXPECT_EQ(cfg.arch, GetParam() == "roformer" ? config::Arch::kRoFormer : config::Arch::kBert);
-  EXPECT_EQ(cfg.task, config::Task::kMaskedLM);
+  EXPECT_EQ(cfg.head, config::HeadKind::kMaskedLM);
   EXPECT_TRUE(rep.skipped_unexpected.empty());
   // Only what transformers leaves out on purpose may be missing: BertForMaskedLM has no pooler.
   for (auto& n : rep.missing_initialised) EXPECT_EQ(n.rfind("bert.pooler.", 0), 0u) << n;

@@ -25,11 +25,11 @@ inline int check_shipped_models(const std::filesystem::path& models, double tole
     if (!fs::exists(h)) continue;
     const json j = json::parse(core::read_file(h));
     pipelines::EvalOptions o;
-    o.task = j.at("task");
+    o.objective = j.at("task");
     o.model = e.path();
     o.tokenizer = models / "tokenizer";
     o.data = {(models / j.at("data").get<std::string>()).string()};
-    for (const auto& [k, v] : j.at("set").items()) o.overrides.push_back(k + "=" + v.dump());
+    pipelines::add_eval_settings(o, j.at("set"));
     const json r = pipelines::run_eval(o).at("results").begin().value();
     const json& rec = j.at("recorded");
     for (const char* metric : {"eval_accuracy", "f1", "accuracy"})

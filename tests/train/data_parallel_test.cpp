@@ -32,10 +32,10 @@ std::vector<torch::Tensor> trainable(model::CodeModel& m) {
   return out;
 }
 
-/// Runs `body(rank, sync)` for ranks 0 and 1 on two threads, each with its own GradientSync over one fresh
+/// Runs `body(rank, sync)` for ranks 0 and 1 on two threads, each with its own ProcessGroupSync over one fresh
 /// FileStore (as two processes would); returns each rank's error message ("" = none).
 std::vector<std::string> run_two_ranks(const std::string& name,
-                                       const std::function<void(int, std::shared_ptr<GradientSync>)>& body) {
+                                       const std::function<void(int, std::shared_ptr<ProcessGroupSync>)>& body) {
   const std::string store = (test::temp_dir(name) / "rendezvous").string();
   std::vector<std::string> errors(2);
   std::vector<std::thread> threads;
@@ -47,7 +47,7 @@ std::vector<std::string> run_two_ranks(const std::string& name,
         o.world_size = 2;
         o.file_store = store;
         o.bucket_bytes = 64 << 10;  // several buckets even for the tiny model
-        body(r, std::make_shared<GradientSync>(o));
+        body(r, std::make_shared<ProcessGroupSync>(o));
       } catch (const std::exception& e) {
         errors[r] = e.what();
       }
@@ -59,7 +59,7 @@ std::vector<std::string> run_two_ranks(const std::string& name,
 
 /// Gradient of rows [begin, end) of `batch`, normalised by `total_masked` masked tokens, then one AdamW step.
 void step_on_rows(model::CodeModel& m, torch::optim::AdamW& opt, const data::MlmBatch& batch, int64_t begin,
-                  int64_t end, GradientSync* sync) {
+                  int64_t end, ProcessGroupSync* sync) {
   data::MlmBatch part{batch.input_ids.slice(0, begin, end), batch.attention_mask.slice(0, begin, end),
                       batch.labels.slice(0, begin, end)};  // (b, L) each
   opt.zero_grad();
@@ -72,7 +72,7 @@ void step_on_rows(model::CodeModel& m, torch::optim::AdamW& opt, const data::Mlm
 }
 
 TEST(DataParallel, TwoGlooRanksMatchOneProcessOnTheCombinedBatch) {
-  if (!GradientSync::available()) GTEST_SKIP() << "this LibTorch has no c10d Gloo headers";
+  if (!ProcessGroupSync::available()) GTEST_SKIP() << "this LibTorch has no c10d Gloo headers";
   test::ByteTokenizer tok;
   const auto shards = test::write_python_shards(test::temp_dir("dp_shards"), tok, 4);
   data::MlmBatcherOptions bo;
@@ -80,7 +80,7 @@ TEST(DataParallel, TwoGlooRanksMatchOneProcessOnTheCombinedBatch) {
   bo.packing.context_length = 64;
   data::MlmBatcher batcher(shards, tok, bo);
   const auto batch = *batcher.next();
-  config::TrainConfig cfg;
+  config::OptimConfig cfg;
   cfg.lr = 1e-3;
 
   auto single = deterministic_model();
@@ -88,7 +88,7 @@ TEST(DataParallel, TwoGlooRanksMatchOneProcessOnTheCombinedBatch) {
   step_on_rows(single, *single_opt, batch, 0, 8, nullptr);
 
   std::vector<model::CodeModel> ranks{deterministic_model(), deterministic_model()};
-  auto errors = run_two_ranks("dp_store", [&](int r, std::shared_ptr<GradientSync> sync) {
+  auto errors = run_two_ranks("dp_store", [&](int r, std::shared_ptr<ProcessGroupSync> sync) {
     sync->broadcast_parameters(trainable(ranks[r]));
     auto opt = make_adamw(ranks[r], cfg);
     step_on_rows(ranks[r], *opt, batch, 4 * r, 4 * r + 4, sync.get());
@@ -103,22 +103,22 @@ TEST(DataParallel, TwoGlooRanksMatchOneProcessOnTheCombinedBatch) {
 }
 
 TEST(DataParallel, TrainerOnTwoRanksMatchesOneProcessWithTheCombinedBatch) {
-  if (!GradientSync::available()) GTEST_SKIP() << "this LibTorch has no c10d Gloo headers";
+  if (!ProcessGroupSync::available()) GTEST_SKIP() << "this LibTorch has no c10d Gloo headers";
   auto tok = std::make_shared<test::ByteTokenizer>();
   const auto shards = test::write_python_shards(test::temp_dir("dp_trainer_shards"), *tok, 6);
   auto cfg = test::tiny_train_config(shards);
-  cfg.eval_shards = shards.string();  // no hold-out: the two streams then cut batches at the same sequences
-  cfg.max_steps = 3;
-  cfg.save_every = 0;
+  cfg.mlm.eval_shards = shards.string();  // no hold-out: the two streams then cut batches at the same sequences
+  cfg.optim.max_steps = 3;
+  cfg.run.save_every = 0;
   auto run = [&](int64_t batch_size, const std::filesystem::path& dir, std::shared_ptr<GradientSync> sync,
                  model::CodeModel model) {
     auto c = cfg;
-    c.batch_size = batch_size;
+    c.optim.batch_size = batch_size;
     TrainOptions o;
     o.run_dir = dir;
     o.progress = false;
     o.sync = std::move(sync);
-    return Trainer(c, std::move(model), tok, o).run();
+    return Trainer(c, std::move(model), make_mlm_objective(c, tok), o).run();
   };
   const auto single = run(8, test::temp_dir("dp_single"), nullptr, deterministic_model());
 
@@ -126,7 +126,7 @@ TEST(DataParallel, TrainerOnTwoRanksMatchesOneProcessWithTheCombinedBatch) {
   std::vector<TrainResult> results(2);
   // Built here, not in the threads: seeding and init draw from the one global generator.
   std::vector<model::CodeModel> models{deterministic_model(), deterministic_model()};
-  auto errors = run_two_ranks("dp_trainer_store", [&](int r, std::shared_ptr<GradientSync> sync) {
+  auto errors = run_two_ranks("dp_trainer_store", [&](int r, std::shared_ptr<ProcessGroupSync> sync) {
     results[r] = run(4, dp_dir, std::move(sync), models[r]);
   });
   ASSERT_EQ(errors[0], "");
@@ -143,7 +143,7 @@ TEST(DataParallel, BadRankIsAUsageError) {
   DistributedOptions o;
   o.rank = 2;
   o.world_size = 2;
-  EXPECT_THROW(GradientSync{o}, UsageError);
+  EXPECT_THROW(ProcessGroupSync{o}, UsageError);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Fine-tuning through the one training loop: every task objective on tiny files in the benchmarks' formats
 // (lines of real Python stdlib code as the text), byte tokens, codessm-tiny. Checks: the device ranking of
-// retrieval equals the tasks::gold_ranks reference; losses fall; a fine-tuning run killed and resumed is
+// retrieval equals the benchmarks::gold_ranks reference; losses fall; a fine-tuning run killed and resumed is
 // bit-identical; the clone pair head and the type-inference chunking; malformed lines name file and line;
 // zero-shot cloze scores equal a direct log-softmax; staged pretraining switches corpora and resumes across
 // the boundary.
@@ -15,9 +15,11 @@
 #include "codessm/core/error.h"
 #include "codessm/core/io.h"
 #include "codessm/model/checkpoint.h"
-#include "codessm/tasks/metrics.h"
+#include "codessm/benchmarks/metrics.h"
 #include "codessm/train/cloze.h"
-#include "codessm/train/finetune_data.h"
+#include "codessm/train/example_order.h"
+#include "codessm/train/mlm_objective.h"
+#include "codessm/train/model_inputs.h"
 #include "codessm/train/finetune_objectives.h"
 #include "codessm/train/run_checkpoints.h"
 #include "codessm/train/trainer.h"
@@ -57,35 +59,38 @@ std::shared_ptr<const data::Tokenizer> byte_tok() { return std::make_shared<test
 model::CodeModel tiny_with_head(const HeadSpec& h, uint64_t seed) {
   tensor::set_seed(seed);
   auto mc = config::make_preset("codessm-tiny");
-  mc.task = h.task;
+  mc.head = h.kind;
   if (!h.labels.empty()) mc.num_labels = static_cast<int64_t>(h.labels.size());
   mc.id2label = h.labels;
   return model::CodeModel(mc);
 }
 
+/// The task config's files (every fine-tuning objective has them) and the retrieval-only fields.
+config::TaskFilesConfig& files(config::TrainConfig& c) { return config::task_files(c.task); }
+config::RetrievalTaskConfig& retrieval(config::TrainConfig& c) { return c.task_as<config::RetrievalTaskConfig>(); }
+
 config::TrainConfig tiny_cfg(const std::string& task) {
-  config::TrainConfig c;
-  c.task = task;
+  auto c = config::TrainConfig::for_objective(config::parse_objective(task));
   c.tokenizer = "(in-memory byte tokenizer)";
-  c.max_length = 48;
-  c.query_length = 32;
-  c.batch_size = 4;
-  c.max_steps = 6;
-  c.lr = 3e-3;
-  c.warmup_steps = 0;
-  c.schedule = "constant";
-  c.eval_every = 3;
-  c.save_every = 2;
-  c.keep_last = 2;
-  c.log_every = 1;
-  c.spectral_monitor = false;
+  files(c).max_length = 48;
+  if (task == "retrieval") retrieval(c).query_length = 32;
+  c.optim.batch_size = 4;
+  c.optim.max_steps = 6;
+  c.optim.lr = 3e-3;
+  c.optim.warmup_steps = 0;
+  c.optim.schedule = config::Schedule::kConstant;
+  c.run.eval_every = 3;
+  c.run.save_every = 2;
+  c.run.keep_last = 2;
+  c.run.log_every = 1;
+  c.run.spectral_monitor = false;
   return c;
 }
 
 TrainResult run(const config::TrainConfig& cfg, const fs::path& dir, uint64_t seed, bool resume = false,
                 int64_t stop_after = 0) {
   auto obj = make_task_objective(cfg, byte_tok());
-  auto model = tiny_with_head(obj->head(), seed);
+  auto model = tiny_with_head(obj.head, seed);
   TrainOptions o;
   o.run_dir = dir;
   o.resume = resume;
@@ -96,7 +101,7 @@ TrainResult run(const config::TrainConfig& cfg, const fs::path& dir, uint64_t se
 }
 
 /// A run of `obj` on `model` in `dir` (no resume, no progress bar).
-TrainResult run_objective(const config::TrainConfig& cfg, model::CodeModel model, std::unique_ptr<TaskObjective> obj,
+TrainResult run_objective(const config::TrainConfig& cfg, model::CodeModel model, TrainObjective obj,
                           const fs::path& dir) {
   TrainOptions o;
   o.run_dir = dir;
@@ -143,33 +148,33 @@ TEST(ExampleOrder, EveryEpochIsAPermutationAndRestoreIsExact) {
 TEST(Finetune, RetrievalRanksOnTheDeviceEqualTheReferenceTwin) {
   const auto dir = test::temp_dir("ft_retrieval_ranks");
   auto cfg = tiny_cfg("retrieval");
-  cfg.train_data = write_cosqa(dir, code_lines(24)).string();
-  cfg.eval_data = cfg.train_data;
+  files(cfg).train_data = write_cosqa(dir, code_lines(24)).string();
+  files(cfg).eval_data = files(cfg).train_data;
   for (const std::string sim : {"dot", "cos"}) {
-    cfg.similarity = sim;
+    retrieval(cfg).similarity = config::parse_similarity(sim);
     auto obj = make_task_objective(cfg, byte_tok());
-    auto model = tiny_with_head(obj->head(), 3);
-    const auto r = obj->evaluate_with_predictions(model, torch::Device(torch::kCPU), dir / "pred.jsonl");
-    // Reference: embeddings one text at a time (no padding), scores in float64, tasks::gold_ranks.
+    auto model = tiny_with_head(obj.head, 3);
+    const auto r = obj.evaluator->evaluate_with_predictions(model, torch::Device(torch::kCPU), dir / "pred.jsonl");
+    // Reference: embeddings one text at a time (no padding), scores in float64, benchmarks::gold_ranks.
     auto tok = byte_tok();
     model->eval();
     torch::NoGradGuard g;
     auto emb = [&](const std::string& t, int64_t len) {
-      auto e = sentence_embedding(model, pad_batch({encode_for_model(*tok, t, len)}, 0), "mean")[0].to(torch::kFloat64);
+      auto e = sentence_embedding(model, pad_batch({encode_for_model(*tok, t, len)}, 0), config::Pooling::kMean)[0].to(torch::kFloat64);
       return sim == "cos" ? e / e.norm() : e;
     };
     const auto lines = code_lines(24);
     std::vector<torch::Tensor> P;
-    for (auto& l : lines) P.push_back(emb(l, cfg.max_length));
+    for (auto& l : lines) P.push_back(emb(l, files(cfg).max_length));
     std::vector<float> scores;
     std::vector<int64_t> gold;
     for (size_t q = 0; q < lines.size(); ++q) {
-      auto qe = emb(lines[q].substr(0, 14), cfg.query_length);
+      auto qe = emb(lines[q].substr(0, 14), retrieval(cfg).query_length);
       for (auto& p : P) scores.push_back(static_cast<float>(qe.dot(p).item<double>()));
       gold.push_back(static_cast<int64_t>(q));
     }
-    const auto ranks = tasks::gold_ranks(scores, static_cast<int64_t>(lines.size()), gold);
-    EXPECT_NEAR(r.metrics["mrr"].get<double>(), tasks::mean_reciprocal_rank(ranks), 1e-9) << sim;
+    const auto ranks = benchmarks::gold_ranks(scores, static_cast<int64_t>(lines.size()), gold);
+    EXPECT_NEAR(r.metrics["mrr"].get<double>(), benchmarks::mean_reciprocal_rank(ranks), 1e-9) << sim;
     std::ifstream in(dir / "pred.jsonl");
     size_t i = 0;
     for (std::string line; std::getline(in, line); ++i) EXPECT_EQ(json::parse(line)["rank"].get<int64_t>(), ranks[i]);
@@ -182,15 +187,15 @@ TEST(Finetune, RetrievalEvaluatesTheRealCodeXGlueSamples) {
   CODESSM_REQUIRE_SHARED_DATA();
   const fs::path data = test::shared_data_dir() / "codexglue";
   auto cfg = tiny_cfg("retrieval");
-  cfg.eval_max_examples = 64;
+  files(cfg).eval_max_examples = 64;
   auto tok = byte_tok();
-  auto model = tiny_with_head({config::Task::kRetrieval, {}}, 8);
+  auto model = tiny_with_head({config::HeadKind::kRetrieval, {}}, 8);
   // Code-to-code retrieval on CodeXGLUE's line-aligned Java / C# test pairs, and CoSQA's web queries.
   for (const auto& [file, dataset] : std::vector<std::pair<std::string, std::string>>{
            {(data / "java-cs" / "test.java").string() + ":" + (data / "java-cs" / "test.cs").string(), "aligned"},
            {(data / "cosqa-dev.json").string(), "cosqa"}}) {
-    cfg.dataset = dataset;
-    const auto r = make_eval_objective(cfg, tok, file, {})->evaluate(model, torch::Device(torch::kCPU));
+    retrieval(cfg).dataset = dataset;
+    const auto r = make_task_evaluator(cfg.task, cfg.optim.batch_size, tok, file, {})->evaluate(model, torch::Device(torch::kCPU));
     EXPECT_GT(r.metrics["queries"].get<int64_t>(), 0) << dataset;
     EXPECT_LE(r.metrics["queries"].get<int64_t>(), 64) << dataset;
     const double mrr = r.metrics["mrr"].get<double>();
@@ -204,14 +209,14 @@ TEST(Finetune, RetrievalEvaluatesTheRealCodeXGlueSamples) {
 TEST(Finetune, RetrievalTrainingRaisesMrr) {
   const auto dir = test::temp_dir("ft_retrieval_train");
   auto cfg = tiny_cfg("retrieval");
-  cfg.train_data = write_cosqa(dir, code_lines(16)).string();
-  cfg.eval_data = cfg.train_data;
-  cfg.max_steps = 40;
-  cfg.eval_every = 0;
-  cfg.save_every = 0;
+  files(cfg).train_data = write_cosqa(dir, code_lines(16)).string();
+  files(cfg).eval_data = files(cfg).train_data;
+  cfg.optim.max_steps = 40;
+  cfg.run.eval_every = 0;
+  cfg.run.save_every = 0;
   auto obj = make_task_objective(cfg, byte_tok());
-  auto model = tiny_with_head(obj->head(), 5);
-  const double before = obj->evaluate(model, torch::Device(torch::kCPU)).value;
+  auto model = tiny_with_head(obj.head, 5);
+  const double before = obj.evaluator->evaluate(model, torch::Device(torch::kCPU)).value;
   const auto r = run_objective(cfg, model, std::move(obj), dir / "run");
   EXPECT_LT(r.last_loss, r.first_loss);
   EXPECT_GT(r.last_eval.value, before + 0.1) << "MRR " << before << " -> " << r.last_eval.value;
@@ -222,8 +227,8 @@ TEST(Finetune, ClassificationRunKilledAndResumedIsBitIdentical) {
   const auto dir = test::temp_dir("ft_cls_resume");
   auto cfg = tiny_cfg("classification");
   const auto lines = code_lines(20);
-  cfg.train_data = write_devign(dir, lines, "train.jsonl").string();
-  cfg.eval_data = write_devign(dir, {lines.begin(), lines.begin() + 8}, "valid.jsonl").string();
+  files(cfg).train_data = write_devign(dir, lines, "train.jsonl").string();
+  files(cfg).eval_data = write_devign(dir, {lines.begin(), lines.begin() + 8}, "valid.jsonl").string();
   const auto full = run(cfg, dir / "full", 0);
   const auto part = run(cfg, dir / "resumed", 0, false, 3);
   EXPECT_EQ(part.steps, 3);
@@ -235,7 +240,7 @@ TEST(Finetune, ClassificationRunKilledAndResumedIsBitIdentical) {
   // The head carries the dataset's labels; the metrics agree with the predictions file.
   auto m = model::load_pretrained(full.last_checkpoint);
   EXPECT_EQ(m->config().id2label, (std::vector<std::string>{"0", "1"}));
-  auto obj = make_eval_objective(cfg, byte_tok(), cfg.eval_data, m->config().id2label);
+  auto obj = make_task_evaluator(cfg.task, cfg.optim.batch_size, byte_tok(), files(cfg).eval_data, m->config().id2label);
   const auto r = obj->evaluate_with_predictions(m, torch::Device(torch::kCPU), dir / "pred.jsonl");
   std::ifstream in(dir / "pred.jsonl");
   int n = 0, correct = 0;
@@ -251,11 +256,11 @@ TEST(Finetune, ClassificationRunKilledAndResumedIsBitIdentical) {
 TEST(Finetune, ClassificationLossFallsOnAFixedSet) {
   const auto dir = test::temp_dir("ft_cls_loss");
   auto cfg = tiny_cfg("classification");
-  cfg.train_data = write_devign(dir, code_lines(8), "train.jsonl").string();
-  cfg.batch_size = 8;  // every step sees the same 8 examples
-  cfg.max_steps = 30;
-  cfg.eval_every = 0;
-  cfg.save_every = 0;
+  files(cfg).train_data = write_devign(dir, code_lines(8), "train.jsonl").string();
+  cfg.optim.batch_size = 8;  // every step sees the same 8 examples
+  cfg.optim.max_steps = 30;
+  cfg.run.eval_every = 0;
+  cfg.run.save_every = 0;
   const auto r = run(cfg, dir / "run", 1);
   EXPECT_LT(r.last_loss, 0.5 * r.first_loss) << r.first_loss << " -> " << r.last_loss;
   EXPECT_GT(r.last_eval.metrics["accuracy"].get<double>(), 0.99);
@@ -272,20 +277,20 @@ TEST(Finetune, CloneDetectionTrainsThePairHeadOnBigCloneBenchFiles) {
     pairs += fmt::format("{}\t{}\t{}\n", 100 + i, i % 2 ? 100 + i : 101 + i, i % 2 ? 1 : 0);
   core::write_file_atomic(dir / "train.txt", pairs);
   auto cfg = tiny_cfg("clone");
-  cfg.clone_data = (dir / "data.jsonl").string();
-  cfg.train_data = (dir / "train.txt").string();
-  cfg.eval_data = cfg.train_data;
-  cfg.max_steps = 4;
+  cfg.task_as<config::CloneTaskConfig>().clone_data = (dir / "data.jsonl").string();
+  files(cfg).train_data = (dir / "train.txt").string();
+  files(cfg).eval_data = files(cfg).train_data;
+  cfg.optim.max_steps = 4;
   const auto r = run(cfg, dir / "run", 2);
   EXPECT_TRUE(r.finished);
   for (const char* k : {"precision", "recall", "f1", "accuracy"}) EXPECT_TRUE(r.last_eval.metrics.contains(k)) << k;
   EXPECT_EQ(r.last_eval.primary, "f1");
   auto m = model::load_pretrained(r.last_checkpoint);
-  EXPECT_EQ(m->config().task, config::Task::kPairClassification);
+  EXPECT_EQ(m->config().head, config::HeadKind::kPairClassification);
   EXPECT_EQ(m->named_parameters()["classifier.dense.weight"].sizes(), (std::vector<int64_t>{64, 128}));
   // An unknown idx in a pair list names the file and line.
   core::write_file_atomic(dir / "bad.txt", "100\t101\t1\n100\t999\t0\n");
-  cfg.train_data = (dir / "bad.txt").string();
+  files(cfg).train_data = (dir / "bad.txt").string();
   EXPECT_THROW_WITH((void)make_task_objective(cfg, byte_tok()), DataError, "bad.txt:2");
 }
 
@@ -311,20 +316,20 @@ TEST(Finetune, TypeInferenceChunksKeepEveryLabelledWordAndLearn) {
   for (int k = 0; k < 4; ++k) file += json{{"id", "f" + std::to_string(k)}, {"tokens", words}, {"labels", labels}}.dump() + "\n";
   core::write_file_atomic(dir / "train.jsonl", file);
   auto cfg = tiny_cfg("types");
-  cfg.train_data = (dir / "train.jsonl").string();
-  cfg.eval_data = cfg.train_data;
-  cfg.max_length = 24;  // forces several chunks per file
-  cfg.max_steps = 30;
-  cfg.eval_every = 0;
-  cfg.save_every = 0;
+  files(cfg).train_data = (dir / "train.jsonl").string();
+  files(cfg).eval_data = files(cfg).train_data;
+  files(cfg).max_length = 24;  // forces several chunks per file
+  cfg.optim.max_steps = 30;
+  cfg.run.eval_every = 0;
+  cfg.run.save_every = 0;
   auto obj = make_task_objective(cfg, byte_tok());
-  auto names = obj->head().labels;  // UNK, then by training frequency
+  auto names = obj.head.labels;  // UNK, then by training frequency
   ASSERT_EQ(names.size(), 4u);
   EXPECT_EQ(names[0], "UNK");
   std::sort(names.begin() + 1, names.end());
   EXPECT_EQ(names, (std::vector<std::string>{"UNK", "boolean", "number", "string"}));
-  auto model = tiny_with_head(obj->head(), 4);
-  const auto before = obj->evaluate(model, torch::Device(torch::kCPU));
+  auto model = tiny_with_head(obj.head, 4);
+  const auto before = obj.evaluator->evaluate(model, torch::Device(torch::kCPU));
   EXPECT_EQ(before.metrics["labelled"].get<int64_t>(), 4 * labelled);  // no labelled word lost to the chunking
   const auto r = run_objective(cfg, model, std::move(obj), dir / "run");
   EXPECT_LT(r.last_loss, r.first_loss);
@@ -338,7 +343,7 @@ TEST(Finetune, MalformedDatasetLineNamesTheFileAndLine) {
                                              "{\"func\": \"int g();\", \"target\": 1}\n"
                                              "{\"func\": \"int h();\", \"target\": \n");
   auto cfg = tiny_cfg("classification");
-  cfg.train_data = (dir / "bad.jsonl").string();
+  files(cfg).train_data = (dir / "bad.jsonl").string();
   EXPECT_THROW_WITH((void)make_task_objective(cfg, byte_tok()), DataError, "bad.jsonl:3");
 }
 
@@ -346,7 +351,7 @@ TEST(Cloze, ScoresEqualADirectLogSoftmaxAndAccuracyCountsAnswers) {
   auto tok = byte_tok();
   tensor::set_seed(11);
   model::CodeModel model(config::make_preset("codessm-tiny"));
-  std::vector<tasks::ClozeExample> ex{{"maxmin-1", {"largest", "value"}, {"return", "<mask>", "(", "a", ")"}},
+  std::vector<benchmarks::ClozeExample> ex{{"maxmin-1", {"largest", "value"}, {"return", "<mask>", "(", "a", ")"}},
                                       {"maxmin-2", {"smallest"}, {"x", "=", "<mask>", "(", "b", ",", "c", ")"}},
                                       {"maxmin-3", {}, {"<mask>"}}};
   const std::map<std::string, std::string> answers{{"maxmin-1", "max"}, {"maxmin-2", "min"}};
@@ -378,9 +383,9 @@ TEST(StagedPretraining, SwitchesCorporaByStepAndResumesAcrossTheBoundary) {
   const auto a = test::write_python_shards(test::temp_dir("stage_a"), *tok, 6);
   const auto b = test::write_python_shards(test::temp_dir("stage_b"), *tok, 12);
   auto cfg = test::tiny_train_config(a);
-  cfg.train_shards = "";
-  cfg.stages = {a.string() + ":3", b.string() + ":3"};
-  cfg.save_every = 0;
+  cfg.mlm.train_shards = "";
+  cfg.mlm.stages = {{a.string(), 3}, {b.string(), 3}};
+  cfg.run.save_every = 0;
   cfg.validate();
   auto go = [&](const fs::path& dir, uint64_t seed, bool resume, int64_t stop) {
     TrainOptions o;
@@ -388,7 +393,7 @@ TEST(StagedPretraining, SwitchesCorporaByStepAndResumesAcrossTheBoundary) {
     o.resume = resume;
     o.stop_after_step = stop;
     o.progress = false;
-    return Trainer(cfg, test::tiny_model(seed), tok, o).run();
+    return Trainer(cfg, test::tiny_model(seed), make_mlm_objective(cfg, tok), o).run();
   };
   const auto full = go(test::temp_dir("stage_full"), 0, false, 0);
   EXPECT_EQ(read_train_state(full.last_checkpoint).data.stage, 1u);
@@ -398,7 +403,7 @@ TEST(StagedPretraining, SwitchesCorporaByStepAndResumesAcrossTheBoundary) {
   EXPECT_EQ(full.last_loss, rest.last_loss);
   auto wa = test::checkpoint_weights(full.last_checkpoint), wb = test::checkpoint_weights(rest.last_checkpoint);
   for (auto& [name, t] : wa) EXPECT_TRUE(torch::equal(t, wb.at(name))) << name;
-  cfg.stages = {a.string() + ":2", b.string() + ":3"};
+  cfg.mlm.stages = {{a.string(), 2}, {b.string(), 3}};
   EXPECT_THROW_WITH(cfg.validate(), UsageError, "add up to 5 but max_steps is 6");
 }
 

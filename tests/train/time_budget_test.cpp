@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "codessm/train/mlm_objective.h"
 #include "codessm/train/run_checkpoints.h"
 #include "codessm/train/trainer.h"
 #include "train_fixtures.h"
@@ -27,15 +28,15 @@ TEST(TimeBudget, StopsWithAnEvaluationAndACheckpointAndResumes) {
   auto tok = std::make_shared<test::ByteTokenizer>();
   const auto shards = test::write_python_shards(test::temp_dir("budget_shards"), *tok, 8);
   auto cfg = test::tiny_train_config(shards);
-  cfg.max_steps = 6;
-  cfg.eval_every = 0;  // no cadence: the only evaluations are the budget stop's and the last step's
-  cfg.save_every = 0;
+  cfg.optim.max_steps = 6;
+  cfg.run.eval_every = 0;  // no cadence: the only evaluations are the budget stop's and the last step's
+  cfg.run.save_every = 0;
   const auto dir = test::temp_dir("budget_run");
   TrainOptions o;
   o.run_dir = dir;
   o.progress = false;
   o.max_seconds = 1e-9;  // spent after the first step
-  auto r = Trainer(cfg, test::tiny_model(0), tok, o).run();
+  auto r = Trainer(cfg, test::tiny_model(0), make_mlm_objective(cfg, tok), o).run();
   EXPECT_FALSE(r.finished);
   EXPECT_EQ(r.stopped_by, "max_seconds");
   EXPECT_EQ(r.steps, 1);
@@ -50,7 +51,7 @@ TEST(TimeBudget, StopsWithAnEvaluationAndACheckpointAndResumes) {
   // Resumed without a budget, it runs to max_steps.
   o.resume = true;
   o.max_seconds = 0;
-  auto r2 = Trainer(cfg, test::tiny_model(5), tok, o).run();
+  auto r2 = Trainer(cfg, test::tiny_model(5), make_mlm_objective(cfg, tok), o).run();
   EXPECT_TRUE(r2.finished);
   EXPECT_EQ(r2.stopped_by, "max_steps");
   EXPECT_EQ(r2.steps, 6);

@@ -13,22 +13,22 @@ nlohmann::json minimal() { return {{"tokenizer", "tok"}, {"train_shards", "shard
 
 TEST(TrainConfig, DefaultsFollowTheCodeSsmRecipe) {
   auto c = TrainConfig::from_json(minimal(), "t.json");
-  EXPECT_DOUBLE_EQ(c.lr, 5e-5);
-  EXPECT_EQ(c.warmup_steps, 300);
-  EXPECT_EQ(c.schedule, "cosine");
-  EXPECT_DOUBLE_EQ(c.weight_decay, 0.01);
-  EXPECT_DOUBLE_EQ(c.mlm_probability, 0.15);
+  EXPECT_DOUBLE_EQ(c.optim.lr, 5e-5);
+  EXPECT_EQ(c.optim.warmup_steps, 300);
+  EXPECT_EQ(c.optim.schedule, Schedule::kCosine);
+  EXPECT_DOUBLE_EQ(c.optim.weight_decay, 0.01);
+  EXPECT_DOUBLE_EQ(c.mlm.mlm_probability, 0.15);
 }
 
 TEST(TrainConfig, JsonRoundTripAndOverrides) {
   auto c = TrainConfig::from_json(minimal(), "t.json");
   c.apply_overrides({"lr=1e-4", "schedule=linear", "device=cuda:0", "model_overrides=num_hidden_layers=4", "pack=false"});
-  EXPECT_DOUBLE_EQ(c.lr, 1e-4);
-  EXPECT_EQ(c.schedule, "linear");
-  EXPECT_EQ(c.device, "cuda:0");
-  ASSERT_EQ(c.model_overrides.size(), 1u);
-  EXPECT_EQ(c.model_overrides[0], "num_hidden_layers=4");
-  EXPECT_FALSE(c.pack);
+  EXPECT_DOUBLE_EQ(c.optim.lr, 1e-4);
+  EXPECT_EQ(c.optim.schedule, Schedule::kLinear);
+  EXPECT_EQ(c.run.device, "cuda:0");
+  ASSERT_EQ(c.model.overrides.size(), 1u);
+  EXPECT_EQ(c.model.overrides["num_hidden_layers"], 4);
+  EXPECT_FALSE(c.mlm.pack);
   auto back = TrainConfig::from_json(c.to_json(), "round trip");
   EXPECT_EQ(back.to_json(), c.to_json());
 }

@@ -78,21 +78,21 @@ inline model::CodeModel tiny_model(uint64_t seed) {
 
 /// A run of a few steps: L 64, B 4, 2 held-out batches, warm-up 2, checkpoint every 2 steps.
 inline config::TrainConfig tiny_train_config(const std::filesystem::path& shards) {
-  config::TrainConfig c;
-  c.model = "codessm-tiny";
+  auto c = config::TrainConfig::for_objective(config::ObjectiveKind::kMlm);
+  c.model.name = "codessm-tiny";
   c.tokenizer = "(in-memory byte tokenizer)";
-  c.train_shards = shards.string();
-  c.context_length = 64;
-  c.batch_size = 4;
-  c.eval_batches = 2;
-  c.eval_every = 3;
-  c.max_steps = 6;
-  c.lr = 2e-3;
-  c.warmup_steps = 2;
-  c.log_every = 1;
-  c.save_every = 2;
-  c.keep_last = 2;
-  c.spectral_monitor = false;
+  c.mlm.train_shards = shards.string();
+  c.mlm.context_length = 64;
+  c.optim.batch_size = 4;
+  c.mlm.eval_batches = 2;
+  c.run.eval_every = 3;
+  c.optim.max_steps = 6;
+  c.optim.lr = 2e-3;
+  c.optim.warmup_steps = 2;
+  c.run.log_every = 1;
+  c.run.save_every = 2;
+  c.run.keep_last = 2;
+  c.run.spectral_monitor = false;
   return c;
 }
 

@@ -38,7 +38,7 @@ TrainResult run(const config::TrainConfig& cfg, const fs::path& dir, uint64_t mo
   o.resume = resume;
   o.stop_after_step = stop_after;
   o.progress = false;
-  Trainer t(cfg, test::tiny_model(model_seed), TrainerTest::tok, o, std::move(hooks));
+  Trainer t(cfg, test::tiny_model(model_seed), make_mlm_objective(cfg, TrainerTest::tok), o, std::move(hooks));
   return t.run();
 }
 
@@ -49,7 +49,7 @@ TEST_F(TrainerTest, LossFallsOnAFixedRealBatch) {
   data::MlmBatcher batcher(shards, *tok, bo);
   const auto batch = *batcher.next();  // real Python code, 15% masked
   auto model = test::tiny_model(1);
-  config::TrainConfig cfg;
+  config::OptimConfig cfg;
   cfg.lr = 3e-3;
   auto opt = make_adamw(model, cfg);
   const torch::Device cpu(torch::kCPU);
@@ -82,8 +82,8 @@ TEST_F(TrainerTest, RunWritesConfigMetricsAndKeepsTheLastCheckpoints) {
 
 TEST_F(TrainerTest, KilledAndResumedRunIsBitIdenticalToAnUninterruptedOne) {
   auto cfg = test::tiny_train_config(shards);
-  cfg.grad_accum = 2;  // accumulation and the data position across micro-batches
-  cfg.save_every = 0;
+  cfg.optim.grad_accum = 2;  // accumulation and the data position across micro-batches
+  cfg.run.save_every = 0;
   const auto full_dir = test::temp_dir("train_full"), resumed_dir = test::temp_dir("train_resumed");
   auto full = run(cfg, full_dir, 0);
   auto part = run(cfg, resumed_dir, 0, /*resume=*/false, /*stop_after=*/3);
@@ -121,7 +121,7 @@ TEST_F(TrainerTest, NanLossStopsAndLeavesTheLastCheckpointIntact) {
 
 TEST_F(TrainerTest, NanLossIsSkippedAndCountedByFlag) {
   auto cfg = test::tiny_train_config(shards);
-  cfg.on_nonfinite = "skip";
+  cfg.optim.on_nonfinite = config::NonFinitePolicy::kSkip;
   torch::Tensor saved;
   TrainerHooks hooks;
   hooks.before_step = [&](model::CodeModel& m, int64_t step) {
@@ -144,9 +144,9 @@ TEST_F(TrainerTest, NanLossIsSkippedAndCountedByFlag) {
 TEST_F(TrainerTest, CudaBf16AutocastRunTrains) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device (CPU LibTorch or no GPU)";
   auto cfg = test::tiny_train_config(shards);
-  cfg.device = "cuda";
-  cfg.dtype = "bf16";
-  cfg.max_steps = 20;
+  cfg.run.device = "cuda";
+  cfg.run.dtype = config::TrainDtype::kBf16;
+  cfg.optim.max_steps = 20;
   auto r = run(cfg, test::temp_dir("train_cuda"), 0);
   EXPECT_TRUE(r.finished);
   EXPECT_TRUE(std::isfinite(r.last_loss));

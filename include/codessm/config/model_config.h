@@ -18,8 +18,8 @@ inline constexpr int kModelConfigFormatVersion = 1;
 /// Which backbone: the BiGS/CodeSSM SSM encoder, RoFormer (RoCoder) or BERT (BertCoder).
 enum class Arch { kBiGS, kRoFormer, kBert };
 
-/// What sits on top of the backbone.
-enum class Task {
+/// What sits on top of the backbone (the model's head; config.json key `codessm_task`).
+enum class HeadKind {
   kMaskedLM,                ///< cls.predictions (tied decoder)
   kSequenceClassification,  ///< pooled -> dropout -> classifier
   kTokenClassification,     ///< dropout -> classifier on every token
@@ -45,7 +45,7 @@ enum class SsmInit { kLin, kInv, kHippo };
 struct ModelConfig {
   // ---- shared (HF names) ----
   Arch arch = Arch::kBiGS;
-  Task task = Task::kMaskedLM;
+  HeadKind head = HeadKind::kMaskedLM;  ///< config.json key codessm_task (kept: old checkpoints load)
   int64_t vocab_size = 32100;            ///< CodeT5p tokenizer [CS App. D]
   int64_t hidden_size = 1024;            ///< D
   int64_t num_hidden_layers = 12;
@@ -87,6 +87,10 @@ struct ModelConfig {
   // ---- bookkeeping ----
   std::string preset;                    ///< preset the config came from, if any
   int64_t pretraining_context = 0;       ///< context length used in pretraining (0 = unknown); default analysis length
+  /// Fingerprint of the tokenizer the model was trained with (data::fingerprint_hex: vocabulary + specials),
+  /// config.json key codessm_tokenizer_fingerprint; "" = unknown (a checkpoint written before it existed).
+  /// Every command that pairs a tokenizer with a checkpoint checks it (data/tokenizer_check.h).
+  std::string tokenizer_fingerprint;
 
   /// Throws UsageError naming `source` (a file or "preset X") and the field, with the fix, on any invalid value.
   void validate(const std::string& source = "config") const;
@@ -110,10 +114,10 @@ struct ModelConfig {
 };
 
 std::string to_string(Arch a);
-std::string to_string(Task t);
+std::string to_string(HeadKind h);
 std::string to_string(PaddingMode p);
 std::string to_string(SsmInit s);
-Task parse_task(const std::string& s);
+HeadKind parse_head_kind(const std::string& s);
 PaddingMode parse_padding_mode(const std::string& s);
 SsmInit parse_ssm_init(const std::string& s);
 

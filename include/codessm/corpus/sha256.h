@@ -1,9 +1,11 @@
-// SHA-256 (FIPS 180-4), for content hashes in corpus files and manifests. Written here rather than
-// linking OpenSSL, which is absent on the GPU machine and not among the project's dependencies.
+// SHA-256 (FIPS 180-4) for content hashes in corpus files and manifests, over OpenSSL's libcrypto (EVP), the
+// well-kept implementation Debian ships (libssl-dev). The corpus module is built only where tree-sitter is,
+// i.e. not on the GPU machine, so libcrypto is needed only on the Debian machines.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -13,6 +15,9 @@ namespace codessm::corpus {
 class Sha256 {
  public:
   Sha256();
+  ~Sha256();
+  Sha256(Sha256&&) noexcept;
+  Sha256& operator=(Sha256&&) noexcept;
   void update(std::string_view data);
   /// The 32-byte digest; the object must not be updated afterwards.
   std::array<uint8_t, 32> digest();
@@ -20,11 +25,8 @@ class Sha256 {
   std::string hex();
 
  private:
-  void block(const uint8_t* p);
-  std::array<uint32_t, 8> h_;
-  std::array<uint8_t, 64> buf_{};
-  size_t buf_len_ = 0;
-  uint64_t total_ = 0;
+  struct Ctx;
+  std::unique_ptr<Ctx> ctx_;
 };
 
 /// Hex SHA-256 of `data`.

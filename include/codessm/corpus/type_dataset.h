@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "codessm/parse/language.h"
-#include "codessm/tasks/datasets.h"
+#include "codessm/benchmarks/datasets.h"
 
 namespace codessm::corpus {
 
@@ -44,7 +44,7 @@ struct TypeCounts {
 struct TypeExampleResult {
   bool ok = false;
   std::string skip_reason;  ///< "parse_error", "no_annotations", "stripped_parse_error"; empty when ok
-  tasks::TokenExample example;
+  benchmarks::TokenExample example;
   std::string stripped_source;  ///< the source without annotations (set whenever parsing succeeded)
   TypeCounts counts;
 };
@@ -79,7 +79,7 @@ struct TypeDatasetSummary {
 
 /// Reads corpus records (`language`, `content` or `code`, `path`, optional `repo`, `func_name`,
 /// `start_line`), builds one example per record, splits them by the SHA-256 of "repo/path" (a file's
-/// functions stay together) and writes OUT/{train,valid,test}.jsonl (tasks::write_type_inference) and
+/// functions stay together) and writes OUT/{train,valid,test}.jsonl (benchmarks::write_type_inference) and
 /// OUT/manifest.json. Throws UsageError for bad options, DataError for a missing input or a malformed line.
 TypeDatasetSummary build_type_dataset(const TypeDatasetOptions& opts);
 

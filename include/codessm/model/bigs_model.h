@@ -51,8 +51,6 @@ class BiGSBackbone : public BackboneImpl {
   torch::Tensor pool(const torch::Tensor& last_hidden, const torch::Tensor& attention_mask) override;
   torch::Tensor word_embedding_weight() override { return embeddings->word_embeddings->weight; }
   void init_weights(double initializer_range) override;
-  /// Layer i (for traces and analysis).
-  BiGSLayer layer_at(size_t i) { return BiGSLayer(encoder->layer->ptr<BiGSLayerImpl>(i)); }
 
   Embeddings embeddings{nullptr};
   BiGSEncoder encoder{nullptr};

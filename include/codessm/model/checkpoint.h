@@ -25,11 +25,11 @@ struct SaveOptions {
 };
 
 struct LoadOptions {
-  /// Task head to build instead of the checkpoint's (e.g. fine-tune a sequence classifier from an MLM
+  /// Head to build instead of the checkpoint's (e.g. fine-tune a sequence classifier from an MLM
   /// checkpoint): the backbone must be complete; head tensors that do not fit are reported and skipped,
   /// missing head tensors keep their fresh init.
-  c10::optional<config::Task> task;
-  int64_t num_labels = 0;                   ///< with `task`, for classification heads (0 = keep)
+  c10::optional<config::HeadKind> head;
+  int64_t num_labels = 0;                   ///< with `head`, for classification heads (0 = keep)
   std::vector<std::string> id2label;        ///< label names of the new head (size num_labels); empty = keep/none
   c10::optional<config::PaddingMode> padding_mode;  ///< override the checkpoint's padding mode
 };

@@ -10,6 +10,8 @@
 
 #include "codessm/config/model_config.h"
 #include "codessm/kernels/ssm_conv.h"
+#include "codessm/model/param_hints.h"
+#include "codessm/model/param_names.h"
 
 namespace codessm::model {
 
@@ -28,7 +30,7 @@ struct SsmConvChoice {
 /// can be run on the reference path for a before/after comparison without a flag on every command.
 SsmConvChoice default_ssm_conv();
 
-class S4DKernelImpl : public torch::nn::Module {
+class S4DKernelImpl : public torch::nn::Module, public ParamHintSource {
  public:
   explicit S4DKernelImpl(const config::ModelConfig& cfg);
   /// Re-draws the parameters per the configured init (lin/inv/hippo), as the constructor does.
@@ -41,6 +43,11 @@ class S4DKernelImpl : public torch::nn::Module {
   torch::Tensor A_im;      ///< r(N) or r(K N)
   torch::Tensor C;         ///< r(N 2) or r(K N 2): complex C as (re, im)
   int64_t kernels() const { return kernels_; }
+  /// SSM parameters train without weight decay [CS App. D] (their lr is the common one).
+  std::map<std::string, ParamHint> param_hints() const override {
+    namespace n = param_names;
+    return {{n::kLogStep, {true}}, {n::kARe, {true}}, {n::kAIm, {true}}, {n::kC, {true}}};
+  }
 
  private:
   int64_t kernels_, modes_;
@@ -49,7 +56,7 @@ class S4DKernelImpl : public torch::nn::Module {
 };
 TORCH_MODULE(S4DKernel);
 
-class S4dLayerImpl : public torch::nn::Module {
+class S4dLayerImpl : public torch::nn::Module, public ParamHintSource {
  public:
   explicit S4dLayerImpl(const config::ModelConfig& cfg);
   /// u: r(B L D) → r(B L D): y = K ∗ u + D·u, causal or (anticausal) y[t] = Σ_{j≥t} K[j−t] u[j] + D·u[t].
@@ -63,6 +70,8 @@ class S4dLayerImpl : public torch::nn::Module {
   void reset_parameters();
   void set_conv(const SsmConvChoice& c) { conv_ = c; }
   const SsmConvChoice& conv() const { return conv_; }
+  /// The skip D is an SSM parameter: no weight decay [CS App. D].
+  std::map<std::string, ParamHint> param_hints() const override { return {{param_names::kSkip, {true}}}; }
 
   torch::Tensor D;     ///< r(1) or r(K): skip term
   S4DKernel kernel{nullptr};

@@ -13,10 +13,6 @@ namespace codessm::pipelines {
 
 namespace fs = std::filesystem;
 
-/// A preset name or a checkpoint folder, plus `key=value` overrides on its config.json keys
-/// (values parse as JSON when they can: `num_hidden_layers=4`, `codessm_hf_conv=true`).
-config::ModelConfig resolve_model_config(const std::string& preset_or_ckpt, const std::vector<std::string>& overrides);
-
 struct ModelInfoOptions {
   std::string model;                  ///< preset or checkpoint folder
   std::vector<std::string> overrides;

@@ -13,7 +13,7 @@
 
 #include "codessm/data/tokenizer.h"
 #include "codessm/model/code_model.h"
-#include "codessm/tasks/datasets.h"
+#include "codessm/benchmarks/datasets.h"
 
 namespace codessm::train {
 
@@ -32,7 +32,7 @@ struct ClozeResult {
 };
 
 /// Scores every example; `answers` (idx -> word, may be empty) gives the accuracy.
-ClozeResult run_cloze(model::CodeModel& model, const data::Tokenizer& tok, const std::vector<tasks::ClozeExample>& ex,
+ClozeResult run_cloze(model::CodeModel& model, const data::Tokenizer& tok, const std::vector<benchmarks::ClozeExample>& ex,
                       const std::map<std::string, std::string>& answers, const torch::Device& device,
                       const ClozeOptions& options = {});
 

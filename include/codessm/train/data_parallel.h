@@ -1,8 +1,9 @@
 // Data-parallel gradient synchronisation over c10d process groups (Gloo on CPU; NCCL where LibTorch was built
-// with it), in the torchrun convention (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT). Each rank computes the
-// gradient of its share of the global batch with a loss normalised by the *global* number of masked tokens
-// (mlm_loss_sum / global count), so that summing gradients over ranks gives exactly the gradient of one
-// process on the combined batch (up to summation order). Gradients travel in flat fp32 buckets.
+// with it), in the torchrun convention (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT): ProcessGroupSync implements
+// the GradientSync seam (gradient_sync.h). Each rank back-propagates the *sum* of its micro-batches' losses; the
+// step runner divides the summed gradient by the item count of all ranks together, so one step equals one
+// process's step on the combined batch (up to summation order). Gradients travel in flat fp32 buckets, reduced
+// after the backward (overlapping them with it is the next step; gradient_sync.h says how).
 #pragma once
 
 #include <torch/torch.h>
@@ -11,6 +12,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "codessm/train/gradient_sync.h"
 
 namespace codessm::train {
 
@@ -31,28 +34,30 @@ struct DistributedOptions {
 
 /// One process group: sums of scalars, gradient all-reduce, parameter broadcast. Throws UsageError for a bad
 /// rank/world/backend, DataError when the rendezvous fails.
-class GradientSync {
+class ProcessGroupSync : public GradientSync {
  public:
-  explicit GradientSync(const DistributedOptions& options);
-  ~GradientSync();
-  GradientSync(const GradientSync&) = delete;
-  GradientSync& operator=(const GradientSync&) = delete;
+  explicit ProcessGroupSync(const DistributedOptions& options);
+  ~ProcessGroupSync() override;
+  ProcessGroupSync(const ProcessGroupSync&) = delete;
+  ProcessGroupSync& operator=(const ProcessGroupSync&) = delete;
 
   /// False when this build has no c10d backend (then construction throws UsageError saying why).
   static bool available();
   /// True when this build has the NCCL backend (CUDA LibTorch built with -DCODESSM_NCCL_INCLUDE or USE_C10D_NCCL).
   static bool nccl_available();
 
-  int64_t rank() const { return options_.rank; }
-  int64_t world_size() const { return options_.world_size; }
+  int64_t rank() const override { return options_.rank; }
+  int64_t world_size() const override { return options_.world_size; }
+  void broadcast_parameters(const std::vector<torch::Tensor>& params) override;
+  std::vector<double> sum_scalars(const std::vector<double>& values) override;
+  /// all_reduce_gradients: flat buckets of at most bucket_bytes, after the backward.
+  void finish_gradients(const std::vector<torch::Tensor>& params) override { all_reduce_gradients(params); }
 
   /// The sum of `value` over all ranks (e.g. the global number of masked tokens).
-  double all_reduce_sum(double value);
+  double all_reduce_sum(double value) { return sum_scalars({value})[0]; }
   /// Replaces each parameter's gradient by its sum over all ranks (parameters without a gradient are skipped
   /// consistently: every rank must hold the same set).
   void all_reduce_gradients(const std::vector<torch::Tensor>& params);
-  /// Copies rank 0's parameter values to every rank (so all start identical).
-  void broadcast_parameters(const std::vector<torch::Tensor>& params);
 
  private:
   struct Impl;

@@ -4,7 +4,8 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
+
+#include "codessm/config/train_config.h"
 
 namespace codessm::train {
 
@@ -13,7 +14,7 @@ struct LrSchedule {
   double peak = 5e-5;
   int64_t warmup_steps = 300;
   int64_t total_steps = 1000;
-  std::string kind = "cosine";  ///< "cosine" (half cosine to 0), "linear" (to 0) or "constant"
+  config::Schedule kind = config::Schedule::kCosine;  ///< half cosine to 0, linear to 0, or constant
 };
 
 /// The lr of optimizer step `step` (0-based): peak·step/warmup during warm-up (so step 0 has lr 0, as in

@@ -1,4 +1,4 @@
-// The MLM objective and its evaluation: cross-entropy over the selected positions only (labels −100
+// The MLM objective (a stream over token shards and a held-out evaluator) and its loss: cross-entropy over the selected positions only (labels −100
 // elsewhere, as PyTorch's ignore_index), in fp32 even under bf16 autocast, plus accuracy on those positions.
 // Shapes: B batch, L length, V vocabulary.
 #pragma once
@@ -52,13 +52,23 @@ struct EvalMetrics {
 EvalMetrics evaluate_mlm(model::CodeModel& model, const std::vector<data::MlmBatch>& batches,
                          const torch::Device& device);
 
-/// MLM pretraining as an Objective: the masked stream of `train_shards` (or of each of `stages` in turn, by
-/// optimizer step), evaluation on `eval_shards` or on the first `eval_batches` batches held out of every epoch
-/// (of the last stage when staged: the target domain). Primary metric: eval_loss (lower is better).
-std::unique_ptr<Objective> make_mlm_objective(const config::TrainConfig& cfg,
-                                              std::shared_ptr<const data::Tokenizer> tok);
+/// How MLM batches are drawn: micro-batch size and the masking seed (OptimConfig::batch_size,
+/// RunConfig::data_seed).
+struct MlmBatching {
+  int64_t batch_size = 32;
+  uint64_t seed = 0;
+};
 
-/// TrainConfig::stages parsed: (shard folder, steps) in order.
-std::vector<std::pair<std::string, int64_t>> parse_stages(const config::TrainConfig& cfg);
+/// MLM pretraining as a TrainObjective: the masked stream of `data.train_shards` (or of each of `data.stages` in
+/// turn, by optimizer step), evaluation on `eval_shards` or on the first `eval_batches` batches held out of every
+/// epoch (of the last stage when staged: the target domain). Primary metric: eval_loss (lower is better).
+/// No best/ folder: the last checkpoint is the result of pretraining.
+TrainObjective make_mlm_objective(const config::MlmDataConfig& data, const MlmBatching& batching, int64_t max_steps,
+                                  std::shared_ptr<const data::Tokenizer> tok);
+/// The same from a whole MLM TrainConfig.
+TrainObjective make_mlm_objective(const config::TrainConfig& cfg, std::shared_ptr<const data::Tokenizer> tok);
+
+/// The stages a run trains on, in order: `data.stages`, or train_shards for all `max_steps`.
+std::vector<config::MlmStage> stages_of(const config::MlmDataConfig& data, int64_t max_steps);
 
 }  // namespace codessm::train

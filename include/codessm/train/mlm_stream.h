@@ -12,17 +12,9 @@
 
 #include "codessm/data/mlm_batcher.h"
 #include "codessm/data/tokenizer.h"
+#include "codessm/train/train_state.h"
 
 namespace codessm::train {
-
-/// Where the stream stands: the next batch is batch `batch` of epoch `epoch` (counting held-out batches).
-struct StreamPosition {
-  uint64_t epoch = 0;
-  uint64_t batch = 0;
-  uint64_t stage = 0;  ///< staged pretraining: index into TrainConfig::stages (0 otherwise)
-  nlohmann::json to_json() const;
-  static StreamPosition from_json(const nlohmann::json& j);
-};
 
 class MlmStream {
  public:

@@ -12,9 +12,18 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "codessm/train/mlm_stream.h"
-
 namespace codessm::train {
+
+/// Where a training stream stands: the next batch is batch `batch` of epoch `epoch` (counting held-out
+/// batches). Every TrainStream's position is this pair (plus the stage of staged pretraining), so it is the
+/// whole data state a checkpoint needs.
+struct StreamPosition {
+  uint64_t epoch = 0;
+  uint64_t batch = 0;
+  uint64_t stage = 0;  ///< staged pretraining: index into MlmDataConfig::stages (0 otherwise)
+  nlohmann::json to_json() const;
+  static StreamPosition from_json(const nlohmann::json& j);
+};
 
 /// Version of train_state.json; a newer one fails with a message that says so.
 inline constexpr int kTrainStateFormatVersion = 1;
