@@ -18,7 +18,8 @@ if [ -f "$ROOT/models/codessm/config.json" ] && has interpret && has probe; then
   bash "$ROOT/scripts/demo_study.sh" "$BIN" "$OUT" "$ROOT/models"
   if has pretrain && [ -x "$ROOT/scripts/demo_train.sh" ]; then
     echo "== 2. training from scratch: a tiny CodeSSM on the Python standard library"
-    bash "$ROOT/scripts/demo_train.sh" "$BIN" "$OUT"
+    # 300 steps beside the trained models (~3 min on 2 cores) keeps the whole demo near 10 minutes.
+    CODESSM_DEMO_STEPS="${CODESSM_DEMO_STEPS:-300}" bash "$ROOT/scripts/demo_train.sh" "$BIN" "$OUT"
   fi
   echo "== done: results in $OUT"
   exit 0
