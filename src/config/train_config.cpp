@@ -4,6 +4,7 @@
 #include "codessm/config/train_config.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <iterator>

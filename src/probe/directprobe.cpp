@@ -6,6 +6,7 @@
 // Monotonicity of hull overlap (spec §1.4) makes this equal to the original's driver.
 #include "codessm/probe/directprobe.h"
 
+#include <fmt/ranges.h>
 #include <algorithm>
 #include <map>
 #include <queue>
