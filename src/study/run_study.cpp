@@ -9,6 +9,7 @@
 #include <thread>
 #include <set>
 
+#include "codessm/config/overrides.h"
 #include "codessm/core/error.h"
 #include "codessm/core/io.h"
 #include "codessm/core/logging.h"
@@ -59,24 +60,20 @@ namespace {
 
 StudyConfig resolve_config(const StudyOptions& o) {
   CODESSM_REQUIRE(!o.config_file.empty(), UsageError, "study: --config FILE is required");
+  const std::string name = o.config_file.string();
   json j = json::parse(core::read_file(o.config_file));
-  for (const auto& kv : o.overrides) {
-    const auto eq = kv.find('=');
-    CODESSM_REQUIRE(eq != std::string::npos && eq > 0, UsageError, "--set '{}' must look like section.field=value", kv);
-    json v;
-    try {
-      v = json::parse(kv.substr(eq + 1));
-    } catch (const json::parse_error&) {
-      v = kv.substr(eq + 1);
-    }
-    j[json::json_pointer("/" + [&] {
-      std::string p = kv.substr(0, eq);
-      for (auto& ch : p)
-        if (ch == '.') ch = '/';
-      return p;
-    }())] = v;
+  if (!o.overrides.empty()) {
+    // The project's one override helper, on the config with every default filled in: a file lists only some
+    // fields, and --set may name any documented one (section.field, or a field name that occurs once).
+    j = StudyConfig::from_json(j, name).to_json();
+    config::OverrideRules rules;
+    rules.what = "study config " + name;
+    rules.docs = "docs/study.md";
+    // TrainConfig patches: any TrainConfig field may be added; TrainConfig's own parsing validates them.
+    rules.open_objects = {"pretrain.train", "types.train", "retrieval.train", "extrapolation.train"};
+    config::apply_overrides(j, o.overrides, rules);
   }
-  return StudyConfig::from_json(j, o.config_file.string() + (o.overrides.empty() ? "" : " (+ --set)"));
+  return StudyConfig::from_json(j, name + (o.overrides.empty() ? "" : " (+ --set)"));
 }
 
 bool wanted(const StudyOptions& o, const std::string& key) {

@@ -107,6 +107,14 @@ void a_rerun_skips_everything_and_a_changed_fine_tune_reruns_only_what_reads_it(
   }
   // Back to the original config: the types stages rerun again (their records hold the other input hash).
   EXPECT_EQ(states(t.run({})).at("types/codessm"), "ran");
+  // --set goes through the project's override helper: an unknown field is an error naming the study config.
+  try {
+    t.run({"probing.no_such_field=1"});
+    ADD_FAILURE() << "an unknown --set field was accepted";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("study config"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("no_such_field"), std::string::npos) << e.what();
+  }
 }
 
 void a_half_written_stage_is_redone_from_scratch(const TinyStudy& t, const json& first) {
