@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <type_traits>
 
 #include "codessm/core/error.h"
 
@@ -216,10 +218,30 @@ json ModelConfig::to_json() const {
 template <typename T>
 static void read_key(const json& j, const char* key, T& out, const std::string& src) {
   if (!j.contains(key) || j[key].is_null()) return;
+  const json& v = j[key];
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    // nlohmann's get<integer>() of a float or of an integer outside T's range is undefined or wraps (found by
+    // fuzz/model_config: 2.8e92 as num_hidden_layers). Integers, or integral floats, within T's range only.
+    const auto range_error = [&] {
+      return UsageError(fmt::format("{}: field '{}' must be an integer in [{}, {}], got {}", src, key,
+                                    std::numeric_limits<T>::min(), std::numeric_limits<T>::max(), v.dump()));
+    };
+    long double x = 0;
+    if (v.is_number_unsigned()) x = static_cast<long double>(v.get<uint64_t>());
+    else if (v.is_number_integer()) x = static_cast<long double>(v.get<int64_t>());
+    else if (v.is_number_float() && std::isfinite(v.get<double>()) && std::trunc(v.get<double>()) == v.get<double>())
+      x = static_cast<long double>(v.get<double>());
+    else throw range_error();
+    if (x < static_cast<long double>(std::numeric_limits<T>::min()) ||
+        x > static_cast<long double>(std::numeric_limits<T>::max()))
+      throw range_error();
+    out = static_cast<T>(x);
+    return;
+  }
   try {
-    out = j[key].get<T>();
+    out = v.get<T>();
   } catch (const json::exception& e) {
-    throw UsageError(fmt::format("{}: field '{}' has the wrong type ({}): {}", src, key, j[key].dump(), e.what()));
+    throw UsageError(fmt::format("{}: field '{}' has the wrong type ({}): {}", src, key, v.dump(), e.what()));
   }
 }
 

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <limits>
+
 #include "codessm/config/model_config.h"
 #include "codessm/config/presets.h"
 #include "codessm/core/error.h"
@@ -29,4 +31,19 @@ TEST(ModelConfigReliability, ImpossibleValuesAreRefusedNamingTheField) {
     EXPECT_THROW_WITH(config::ModelConfig::from_json(j, "ckpt/config.json"), UsageError, message);
     EXPECT_THROW_WITH(config::ModelConfig::from_json(j, "ckpt/config.json"), UsageError, "ckpt/config.json");
   }
+}
+
+TEST(ModelConfigReliability, NonIntegralOrOutOfRangeNumbersForIntegerFieldsAreRefused) {
+  // fuzz/model_config found 2.8e92 as an integer field: nlohmann's get<int64_t>() of it is undefined behaviour.
+  const auto base = config::make_preset("codessm-tiny").to_json();
+  for (const nlohmann::json& value : {nlohmann::json(2.77778e92), nlohmann::json(2.5), nlohmann::json(-1e300),
+                                      nlohmann::json(std::numeric_limits<double>::infinity())}) {
+    auto j = base;
+    j["num_hidden_layers"] = value;
+    EXPECT_THROW_WITH(config::ModelConfig::from_json(j, "ckpt/config.json"), UsageError,
+                      "field 'num_hidden_layers' must be an integer");
+  }
+  auto j = base;
+  j["num_hidden_layers"] = 3.0;  // an integral float is read as the integer
+  EXPECT_EQ(config::ModelConfig::from_json(j, "ckpt/config.json").num_hidden_layers, 3);
 }
