@@ -68,7 +68,7 @@ static void visit_records(const fs::path& path, const std::string& format,
     json array;
     try {
       array = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, or out_of_range for an overflowing number
       throw DataError(
           fmt::format("{}: not a valid JSON array ({}). Fix: re-download the file; a {} release is one "
                       "JSON array of objects",
@@ -88,7 +88,7 @@ static void visit_records(const fs::path& path, const std::string& format,
     json record;
     try {
       record = json::parse(line);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, or out_of_range for an overflowing number
       fail(src, "", fmt::format("not valid JSON ({})", e.what()),
            "JSON lines files hold one complete {...} object per line");
     }

@@ -471,8 +471,8 @@ TrainConfig TrainConfig::load(const std::string& path) {
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw UsageError(fmt::format("{}: not valid JSON (byte {}): {}", path, e.byte, e.what()));
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for an overflowing number
+    throw UsageError(fmt::format("{}: not valid JSON: {}", path, e.what()));
   }
   return from_json(j, path);
 }

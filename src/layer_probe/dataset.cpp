@@ -400,7 +400,7 @@ ProbeDataset load_dataset(const fs::path& path) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(core::read_file(path));
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for an overflowing number
     throw DataError(fmt::format("{}: not valid JSON ({})", path.string(), e.what()));
   }
   return dataset_from_json(j, path.string());

@@ -29,8 +29,8 @@ namespace {
 json read_json_file(const fs::path& path) {
   try {
     return json::parse(core::read_file(path));
-  } catch (const json::parse_error& e) {
-    throw UsageError(fmt::format("{}: not valid JSON (byte {}): {}", path.string(), e.byte, e.what()));
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for an overflowing number
+    throw UsageError(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
   }
 }
 

@@ -41,7 +41,7 @@ void for_each_jsonl(const fs::path& file, Fn fn) {
     json j;
     try {
       j = json::parse(line);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, or out_of_range for an overflowing number
       throw DataError(fmt::format("{}:{}: not valid JSON ({})", file.string(), n, e.what()));
     }
     fn(j, n);

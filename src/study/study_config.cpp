@@ -258,7 +258,7 @@ StudyConfig StudyConfig::load(const fs::path& file) {
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for an overflowing number
     throw UsageError(fmt::format("{}: not valid JSON ({})", file.string(), e.what()));
   }
   return from_json(j, file.string());

@@ -122,7 +122,7 @@ TrainState read_train_state(const fs::path& ckpt) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(core::read_file(f));
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for an overflowing number
     throw DataError(fmt::format("{}: not valid JSON ({}); the checkpoint is damaged", f.string(), e.what()));
   }
   return TrainState::from_json(j, f.string());
