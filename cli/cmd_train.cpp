@@ -24,7 +24,7 @@ struct RunFlags {
 /// the default config).
 void add_run_flags(CLI::App* cmd, pipelines::TrainRunOptions* o, std::shared_ptr<RunFlags> f,
                    std::function<config::TrainConfig()> default_config, std::function<nlohmann::json()> run) {
-  cmd->add_option("model", f->model, "preset or checkpoint to start from (= --set model=MODEL)");
+  cmd->add_option("MODEL", f->model, "preset or checkpoint to start from (= --set model=MODEL)");
   cmd->add_option("--config", o->config_file,
                   "TrainConfig JSON (default: the built-in config; on --resume: RUN_DIR/run_config.json)");
   cmd->add_option("--set", o->overrides,

@@ -21,7 +21,9 @@ void apply_common_flags(const CommonFlags& f) {
 }
 
 CLI::Option* add_model_argument(CLI::App* cmd, std::string& model, const std::string& help, bool required) {
-  auto* pos = cmd->add_option("model", model, help);
+  // Named MODEL, not "model": CLI11 >= 2.2 refuses a positional and a long option of one name ("model is already
+  // added" at start-up, seen with the GPU machine's CLI11); Debian's 2.1 accepted it.
+  auto* pos = cmd->add_option("MODEL", model, help);
   // The old spelling, hidden (an empty group); it fills the same string.
   auto* old = cmd->add_option("--model", model, "(old spelling of the positional MODEL)")->group("");
   pos->excludes(old);

@@ -4,6 +4,9 @@ find_package(Threads REQUIRED)
 find_package(Torch REQUIRED)
 find_package(nlohmann_json 3.9 REQUIRED)
 find_package(CLI11 REQUIRED)
+# OpenMP (the compiler's runtime, libgomp) for DirectProbe's parallel sections; found here, not in src/probe,
+# so that its imported target is visible to the OpenMP precompiled-header owner (cmake/CodessmModule.cmake).
+find_package(OpenMP COMPONENTS CXX)
 # PyTorch 2.x's LibTorch ships its own fmt headers, which come first on the include path; then fmt is used
 # header-only from there and spdlog (built for the system fmt) is replaced by core/logging.h's small logger.
 set(CODESSM_USE_TORCH_FMT OFF)

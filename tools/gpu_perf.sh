@@ -11,6 +11,9 @@
 #   train   training steps (forward, backward, AdamW), codessm-base bf16, 8x2048 and 32x512, new vs old path;
 #           peers (BiGS reference TF32, ModernBERT bf16 autocast) beside
 #   profile section timings (bench --profile) of a forward and a training step, and the key rows again
+#   kprof   kernel-level time of one forward (L 2048, L 512) and one training step (ncu; tools/ncu_summary.py)
+#   quick   the headline rows after a change; final: the whole table with the peers (one GPU)
+#   chunks  forward and training tokens/s for Toeplitz block sizes up to one dense block per sequence
 #   curve   500-step pretraining of codessm-base on real code, new path vs the old FFT path (one per GPU)
 # Data for `curve`: tools/prepare_train_data.sh -> .device/train (carry it). BiGS reference: .device/bigs.
 set -uo pipefail
@@ -151,6 +154,78 @@ if has profile; then
   grep -A40 "^profile" "$RES/fwd/prof_base_bf16/log.txt" "$RES/train/prof_base_train/log.txt" | head -120
   unset CUDA_VISIBLE_DEVICES
   pack
+fi
+
+if has kprof; then
+  # Kernel-level time of one iteration (Nsight Compute replays each launch alone; nsys does not run on these
+  # machines). tools/ncu_summary.py finds the repeating launch sequence and sums one period by kernel name.
+  stamp "kernel breakdown (ncu)"
+  NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
+  mkdir -p "$RES/kprof"
+  kprof() {  # kprof NAME ARGS...
+    local name=$1; shift
+    timeout "${KPROF_TIMEOUT:-200}" "$NCU" --clock-control none --cache-control none --metrics gpu__time_duration.sum \
+      --csv --log-file "$RES/kprof/$name.csv" "$B" "$@" > "$RES/kprof/$name.log" 2>&1 || echo "kprof $name: exit $?"
+    python3 tools/ncu_summary.py "$RES/kprof/$name.csv" --top 45 --json "$RES/kprof/$name.json" \
+      > "$RES/kprof/$name.md" 2>&1
+    head -30 "$RES/kprof/$name.md"
+    pack
+  }
+  KP="${KPROF_SET:-fwd_L2048 fwd_L512 train_8x2048}"
+  [[ " $KP " == *" fwd_L2048 "* ]] && kprof fwd_L2048 bench forward --device cuda --model codessm-base --dtype bf16 --batch 16 --lengths 2048 \
+    --warmup 1 --iters 2 --out /tmp/kp1 ${KPROF_ARGS:-}
+  [[ " $KP " == *" fwd_L512 "* ]] && kprof fwd_L512 bench forward --device cuda --model codessm-base --dtype bf16 --batch 16 --lengths 512 \
+    --warmup 1 --iters 2 --out /tmp/kp2 ${KPROF_ARGS:-}
+  [[ " $KP " == *" train_8x2048 "* ]] && kprof train_8x2048 bench train --device cuda --model codessm-base --dtype bf16 --shapes 8x2048 \
+    --warmup 1 --iters 1 --out /tmp/kp3 ${KPROF_ARGS:-}
+fi
+
+if has chunks; then
+  # The Toeplitz block size per length: one dense block (no state path) against the chunked form.
+  stamp "chunk sizes"
+  export CUDA_VISIBLE_DEVICES=0
+  fwd chunk_dense_to4096 --model codessm-base --dtype bf16 --chunk 4096 --lengths 512,1024,2048,4096
+  fwd chunk_1024 --model codessm-base --dtype bf16 --chunk 1024 --lengths 2048,4096,8192
+  fwd chunk_2048 --model codessm-base --dtype bf16 --chunk 2048 --lengths 4096,8192
+  fwd base_bf16 --model codessm-base --dtype bf16 --lengths $LENS
+  trn chunk_train_dense --model codessm-base --dtype bf16 --chunk 2048 --shapes 8x2048
+  trn chunk_train_512 --model codessm-base --dtype bf16 --chunk 512 --shapes 32x512
+  unset CUDA_VISIBLE_DEVICES
+fi
+
+if has final; then
+  # The table in one run: ours (forward L 512..8192 with the 8-kernel and HF variants, RoCoder and
+  # BertCoder beside; training 8x2048 and 32x512) and the peers (BiGS reference TF32, ModernBERT bf16).
+  stamp "final table: ours and the peers in one run"
+  export CUDA_VISIBLE_DEVICES=0
+  if ! has fwd && ! has quick; then
+    fwd base_bf16 --model codessm-base --dtype bf16 --lengths $LENS
+  fi
+  fwd 8kernel_bf16 --model codessm-8kernel --dtype bf16 --lengths $LENS
+  fwd hf_bf16 --model codessm-hf --dtype bf16 --lengths $LENS
+  fwd rocoder_bf16 --model rocoder-base --dtype bf16 --lengths 2048,4096
+  fwd bertcoder_bf16 --model bertcoder-base --dtype bf16 --lengths 2048,4096
+  if [ -d "$BIGS_DIR" ]; then
+    timeout 240 python3 tools/bigs_parity.py --bigs-dir "$BIGS_DIR" bench --out "$RES/peers_fwd.json" --batch 16 \
+      --iters 7 --lengths 512 1024 2048 4096 8192 > "$RES/peers_fwd.log" 2>&1
+    tail -12 "$RES/peers_fwd.log"
+    timeout 200 python3 tools/bigs_parity.py --bigs-dir "$BIGS_DIR" bench --train --out "$RES/peers_train.json" \
+      --iters 10 --shapes 8x2048 32x512 > "$RES/peers_train.log" 2>&1
+    tail -6 "$RES/peers_train.log"
+  fi
+  unset CUDA_VISIBLE_DEVICES
+  pack
+fi
+
+if has quick; then
+  # After a change: the headline rows only (forward L 512..8192, training 8x2048 and 32x512).
+  stamp "headline rows"
+  export CUDA_VISIBLE_DEVICES=0
+  fwd base_bf16 --model codessm-base --dtype bf16 --lengths $LENS
+  fwd base_bf16_chunk256 --model codessm-base --dtype bf16 --chunk 256 --lengths 2048
+  [ -n "${QUICK_8KERNEL:-}" ] && fwd 8kernel_bf16 --model codessm-8kernel --dtype bf16 --lengths $LENS
+  trn base_bf16 --model codessm-base --dtype bf16
+  unset CUDA_VISIBLE_DEVICES
 fi
 
 if has curve; then

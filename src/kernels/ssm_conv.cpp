@@ -115,14 +115,24 @@ SsmConvPlan SsmConvPlan::slice(int64_t g0, int64_t count) const {
   return p;
 }
 
+int64_t auto_chunk(int64_t L, int64_t kernels, bool cuda) {
+  if (!cuda) return 256;
+  const int64_t budget = int64_t(4096) * 4096, K = std::max<int64_t>(kernels, 1);
+  if (L <= 4096 && K * L * L <= budget) return std::max<int64_t>(L, 1);
+  int64_t c = 1024;
+  while (c > 64 && K * c * c > budget) c /= 2;
+  return c;
+}
+
 SsmConvPlan ssm_conv_plan(const torch::Tensor& log_step, const torch::Tensor& A_re, const torch::Tensor& A_im,
                           const torch::Tensor& C, const torch::Tensor& skip, int64_t L, const SsmConvOptions& opts) {
   const auto shapes = check_s4d_shapes(log_step, A_re, A_im, C);
   check_skip(skip, shapes.kernels);
-  CODESSM_REQUIRE(opts.chunk >= 1 && L >= 1, UsageError, "ssm_conv needs chunk >= 1 and L >= 1 (got {}, {})",
-                  opts.chunk, L);
+  CODESSM_REQUIRE(opts.chunk >= 0 && L >= 1, UsageError,
+                  "ssm_conv needs chunk >= 0 (0 = automatic) and L >= 1 (got {}, {})", opts.chunk, L);
   CODESSM_PROFILE("ssm.matrices");
-  const int64_t Cc = std::min(opts.chunk, L), nc = (L + Cc - 1) / Cc;
+  const int64_t chunk = opts.chunk > 0 ? opts.chunk : auto_chunk(L, shapes.kernels, log_step.is_cuda());
+  const int64_t Cc = std::min(chunk, L), nc = (L + Cc - 1) / Cc;
   auto p = chunk_matrices(log_step, A_re, A_im, C, skip, Cc, nc, opts.anticausal);
   p.L = L;
   return p;

@@ -1,6 +1,7 @@
 #include "codessm/model/bigs_layer.h"
 
 #include "codessm/kernels/gelu_mul.h"
+#include "codessm/kernels/linear.h"
 #include "codessm/tensor/profile_scope.h"
 #include "codessm/tensor/torch_compat.h"
 
@@ -79,11 +80,12 @@ torch::Tensor BiGSLayerImpl::forward_fast(const torch::Tensor& h, const torch::T
   {
     CODESSM_PROFILE("bigs.ln_in_proj");
     x = LayerNorm->forward(h);                                                 // r(B L D)
-    v_pre = dv->forward(x);                                                    // r(B L I), before its GELU
+    // kernels::linear: the bias in the product's epilogue (torch::nn::Linear adds it in a pass of its own).
+    v_pre = kernels::linear(x, dv->weight, dv->bias);                          // r(B L I), before its GELU
   // One GEMM for both input projections; the checkpoint keeps BiGS's two names.
     auto w_u = torch::cat({du_forward->weight, du_backward->weight}, 0);       // r(2D D)
     auto b_u = torch::cat({du_forward->bias, du_backward->bias}, 0);           // r(2D)
-    u = F::gelu(F::linear(x, w_u, b_u));                                       // r(B L 2D)
+    u = F::gelu(kernels::linear(x, w_u, b_u));                                 // r(B L 2D)
     if (cfg_.padding_mode == config::PaddingMode::kMasked && mask.defined())
       u = u * mask.to(u.scalar_type()).unsqueeze(-1);                         // zero the mixer inputs at pads
   }
@@ -99,17 +101,17 @@ torch::Tensor BiGSLayerImpl::forward_fast(const torch::Tensor& h, const torch::T
     }
   }
   CODESSM_PROFILE("bigs.out_proj_gate");
-  auto uc_f = duc_forward->forward(s_f);                                       // r(B L D)
-  auto uc_b = duc_backward->forward(s_b);                                      // r(B L D)
+  auto uc_f = kernels::linear(s_f, duc_forward->weight, duc_forward->bias);   // r(B L D)
+  auto uc_b = kernels::linear(s_b, duc_backward->weight, duc_backward->bias);  // r(B L D)
   if (trace) {
     trace->uc_forward = uc_f;
     trace->uc_backward = uc_b;
   }
   auto g = uc_f * uc_b;                                                        // r(B L D)
   if (drop1) g = drop1->forward(g);
-  auto y = kernels::gelu_mul(dol->forward(g), v_pre);                          // r(B L I): both GELUs + gate
+  auto y = kernels::gelu_mul(kernels::linear(g, dol->weight, dol->bias), v_pre);  // r(B L I): both GELUs + gate
   if (drop2) y = drop2->forward(y);
-  return h + do_->forward(y);                                                  // r(B L D)
+  return h + kernels::linear(y, do_->weight, do_->bias);                       // r(B L D)
 }
 
 torch::Tensor BiGSLayerImpl::forward_reference(const torch::Tensor& h, const torch::Tensor& mask,

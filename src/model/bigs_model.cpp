@@ -72,9 +72,11 @@ BackboneOutput BiGSBackbone::forward(const torch::Tensor& ids, const torch::Tens
     }
     K = pf[0][0].size(0);
     const int64_t L = ids.size(1);
+    // The automatic block size is a per-block choice (K kernels, not the K·layers of the batched plan).
+    const int64_t chunk = choice.chunk > 0 ? choice.chunk : kernels::auto_chunk(L, K, pf[0][0].is_cuda());
     auto plan = [&](std::vector<std::vector<torch::Tensor>>& p, bool anti) {
       return kernels::ssm_conv_plan(torch::cat(p[0]), torch::cat(p[1]), torch::cat(p[2]), torch::cat(p[3]),
-                                    torch::cat(p[4]), L, {choice.chunk, anti, choice.fp32_state});
+                                    torch::cat(p[4]), L, {chunk, anti, choice.fp32_state});
     };
     plan_f = plan(pf, false);
     plan_b = plan(pb, layer(0)->bidirectional());

@@ -16,8 +16,18 @@
 
 namespace codessm::kernels {
 
+/// The block size Cc used where the caller leaves it to the library (chunk 0), for K kernels per block: on CUDA
+/// one dense block for the whole sequence while K·L² ≤ 4096² (no state path at all; the dense blocks of a
+/// 12-layer model then take ≤ 1.6 GB), otherwise the largest power of two ≤ 1024 within that bound; 256 on the
+/// CPU, where the larger block's extra products are not free. Measured on the H200 (bench/results/
+/// perf_h200_run4.md): one dense block gave 667K/711K/716K/650K forward tokens/s at L 512/1024/2048/4096
+/// against 438K/530K/578K/616K with blocks of 256 (before the bias fix), and 195K vs 165K training tokens/s at
+/// 8×2048; at L 8192, blocks of 1024 646K vs 631K (256). With K = 8 a dense block at L 4096 took 24.6 GiB.
+int64_t auto_chunk(int64_t L, int64_t kernels, bool cuda);
+
 struct SsmConvOptions {
-  /// Positions per chunk Cc (the dense block is Cc×Cc); sequences shorter than Cc use one block of L.
+  /// Positions per chunk Cc (the dense block is Cc×Cc); sequences shorter than Cc use one block of L;
+  /// 0: auto_chunk(L, K, on CUDA).
   int64_t chunk = 256;
   /// false: causal (forward branch); true: anti-causal (backward branch, original order).
   bool anticausal = false;

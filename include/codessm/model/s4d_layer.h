@@ -21,7 +21,7 @@ namespace codessm::model {
 enum class SsmConvImpl { kToeplitz, kFFT };
 struct SsmConvChoice {
   SsmConvImpl impl = SsmConvImpl::kToeplitz;
-  int64_t chunk = 256;     ///< Toeplitz block size (kernels::SsmConvOptions::chunk)
+  int64_t chunk = 0;       ///< Toeplitz block size; 0 = kernels::auto_chunk (one dense block on CUDA up to 4096)
   bool fp32_state = true;  ///< kernels::SsmConvOptions::fp32_state
 };
 

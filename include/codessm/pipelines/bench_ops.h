@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 /// Implementation choices both benchmarks can switch, for before/after rows in one run.
 struct BenchImplOptions {
   std::string conv = "toeplitz";      ///< SSM convolution: toeplitz (tensor cores) or fft (the reference twin)
-  int64_t chunk = 256;                ///< Toeplitz block size
+  int64_t chunk = 0;                  ///< Toeplitz block size (0: automatic, kernels::auto_chunk)
   bool unfused = false;               ///< LibTorch ops instead of the fused CUDA gate kernels
   bool bf16_state = false;            ///< the convolution's state path in bf16 instead of fp32 (TF32)
   std::string attention = "fused";    ///< Transformers: fused SDPA kernels, or math (quadratic memory, the papers')
