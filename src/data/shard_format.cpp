@@ -219,10 +219,30 @@ ShardDataset::ShardDataset(const fs::path& path) {
       } catch (const nlohmann::json::exception& e) {
         throw DataError(fmt::format("'{}' is not valid JSON: {}", (path / kManifest).string(), e.what()));
       }
-      CODESSM_REQUIRE(m.value("format_version", 0u) <= kShardFormatVersion, DataError,
-                      "'{}' has format_version {}, newer than this codessm supports ({}); upgrade codessm",
-                      (path / kManifest).string(), m.value("format_version", 0u), kShardFormatVersion);
-      for (const auto& s : m.at("shards")) files_.push_back(path / s.at("file").get<std::string>());
+      const std::string where = (path / kManifest).string();
+      const auto bad = [&](const std::string& what) {
+        return DataError(fmt::format("'{}': {}; rewrite the shards with `codessm tokenizer shard`", where, what));
+      };
+      if (!m.is_object()) throw bad("not a JSON object");
+      const auto version = m.find("format_version");
+      if (version != m.end()) {
+        if (!version->is_number_unsigned()) throw bad("field 'format_version' must be a non-negative integer");
+        CODESSM_REQUIRE(version->get<uint64_t>() <= kShardFormatVersion, DataError,
+                        "'{}' has format_version {}, newer than this codessm supports ({}); upgrade codessm", where,
+                        version->get<uint64_t>(), kShardFormatVersion);
+      }
+      const auto shards = m.find("shards");
+      if (shards == m.end() || !shards->is_array()) throw bad("field 'shards' must be a list");
+      for (const auto& s : *shards) {
+        const auto file = s.is_object() ? s.find("file") : s.end();
+        if (!s.is_object() || file == s.end() || !file->is_string())
+          throw bad("every entry of 'shards' needs a string field 'file'");
+        // A bare file name inside this folder: "../x" or "/abs" would read files the manifest does not own.
+        const fs::path name = file->get<std::string>();
+        if (name.empty() || name.has_parent_path() || name.is_absolute() || name == "." || name == "..")
+          throw bad(fmt::format("shard file '{}' is not a file name inside the folder", name.string()));
+        files_.push_back(path / name);
+      }
     } else {
       for (const auto& e : fs::directory_iterator(path)) {
         if (e.path().extension() == ".bin") files_.push_back(e.path());

@@ -126,5 +126,25 @@ TEST(CorpusReader, ReadsJsonlFieldsAndFilesAndNamesBadLines) {
   EXPECT_THROW_WITH(bad.next(doc), DataError, "a.jsonl:2: none of the fields [code, original_string]");
 }
 
+TEST_F(ShardValidation, MalformedManifestIsADataErrorNamingTheFileAndField) {
+  // Found by fuzz/shard: a manifest entry without "file" let nlohmann's out_of_range escape with no file name.
+  const auto manifest = (dir_ / "manifest.json").string();
+  ASSERT_TRUE(fs::exists(manifest));
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"shards": [{"num_tokens": 5}]})", "every entry of 'shards' needs a string field 'file'"},
+      {R"({"shards": [{"file": 7}]})", "every entry of 'shards' needs a string field 'file'"},
+      {R"({"shards": {"file": "x.bin"}})", "field 'shards' must be a list"},
+      {R"({"format_version": "1", "shards": []})", "field 'format_version' must be a non-negative integer"},
+      {R"({"format_version": 9, "shards": []})", "format_version 9, newer than this codessm supports"},
+      {R"({"shards": [{"file": "../shard_validation/x.bin"}]})", "is not a file name inside the folder"},
+      {R"([1, 2])", "not a JSON object"}};
+  for (const auto& [text, message] : cases) {
+    SCOPED_TRACE(text);
+    core::write_file_atomic(manifest, text);
+    EXPECT_THROW_WITH(ShardDataset{dir_}, DataError, message);
+    EXPECT_THROW_WITH(ShardDataset{dir_}, DataError, manifest);
+  }
+}
+
 }  // namespace
 }  // namespace codessm::data
