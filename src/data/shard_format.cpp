@@ -155,6 +155,12 @@ ShardFile::ShardFile(const fs::path& path) : path_(path) {
     CODESSM_REQUIRE(h.dtype_bytes == dtype_bytes_for_vocab(h.vocab_size), DataError,
                     "shard '{}': dtype_bytes {} does not match vocab_size {} (expected {})", name, h.dtype_bytes,
                     h.vocab_size, dtype_bytes_for_vocab(h.vocab_size));
+    // Counts larger than the file can hold would overflow the size arithmetic below (and a wrapped size could
+    // match the file's, fuzz/shard found): refuse them first.
+    CODESSM_REQUIRE(h.num_tokens <= map_size_ / h.dtype_bytes && h.num_docs < map_size_ / sizeof(uint64_t), DataError,
+                    "shard '{}' is truncated or corrupt: header says {} tokens and {} documents, more than its {} "
+                    "bytes can hold (rebuild it with `codessm tokenizer shard`)",
+                    name, h.num_tokens, h.num_docs, map_size_);
     const uint64_t want_index = align8(kShardHeaderBytes + h.num_tokens * h.dtype_bytes);
     const uint64_t want_size = want_index + (h.num_docs + 1) * sizeof(uint64_t);
     CODESSM_REQUIRE(h.index_offset == want_index && map_size_ == want_size, DataError,
