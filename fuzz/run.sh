@@ -7,8 +7,12 @@
 #     --seconds S  time per target (default 60)
 #     --runs N     stop a target after N executions (default: unlimited within S seconds)
 #     --no-build   run the binaries already in build-fuzz/ (while another build of it is under way)
-#     --smoke      the CI run (.ci/run): 10 seconds each for the targets whose modules build in a few
-#                  minutes (configs, benchmark readers); CTest replays every target's seeds and regressions
+#     --seed N     libFuzzer's random seed (default 0: a new one each run, which explores more)
+#     --smoke      the CI run (.ci/run): 20,000 executions with seed 1 (at most 60 s) for the targets whose
+#                  modules build in a few minutes (configs, benchmark readers). The fixed seed makes CI
+#                  reproducible: a run that passes here passes there, and new findings come from campaigns
+#                  (random seeds), not from a CI run that happened to draw a different path.
+#                  CTest replays every target's seeds and regressions
 #     TARGET       fuzz target names (default: all; `bash fuzz/run.sh --list` prints them)
 # Results (target, executions, seconds, exec/s, corpus size, crashes) are appended to
 # build-fuzz/fuzz-results.tsv and printed as a table at the end.
@@ -17,6 +21,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${CODESSM_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 SECONDS_PER=60
 RUNS=-1
+SEED=0
 TARGETS=()
 LIST=0
 SMOKE=0
@@ -25,7 +30,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECONDS_PER="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
-    --smoke) SECONDS_PER=10; SMOKE=1; shift ;;
+    --smoke) SECONDS_PER=60; RUNS=20000; SEED=1; SMOKE=1; shift ;;
+    --seed) SEED="$2"; shift 2 ;;
     --list) LIST=1; shift ;;
     --no-build) NO_BUILD=1; shift ;;
     -h|--help) sed -n "2,/^set -euo/p" "$0" | head -n -1; exit 0 ;;
@@ -76,7 +82,7 @@ for t in "${TARGETS[@]}"; do
   set +e
   # -max_len 4096: readers are fuzzed on small files (their cost is per byte); -rss_limit_mb: a small input
   # must not need gigabytes; -timeout 10: no input may take seconds.
-  (cd "$BUILD" && nice -n 19 "$bin" -max_total_time="$SECONDS_PER" -runs="$RUNS" -max_len=4096 -timeout=10 \
+  (cd "$BUILD" && nice -n 19 "$bin" -max_total_time="$SECONDS_PER" -runs="$RUNS" -seed="$SEED" -max_len=4096 -timeout=10 \
      -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$regress/" "$corpus" "$ROOT/fuzz/seeds/$t" \
      >"$log" 2>&1)
   rc=$?

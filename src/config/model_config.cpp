@@ -348,7 +348,11 @@ ModelConfig ModelConfig::from_json(const json& j, const std::string& src) {
   if (!task.empty()) {
     c.head = parse_head_kind(task);
   } else if (j.contains("architectures") && j["architectures"].is_array() && !j["architectures"].empty()) {
-    auto a = j["architectures"][0].get<std::string>();
+    const auto& a0 = j["architectures"][0];
+    if (!a0.is_string())
+      throw UsageError(fmt::format("{}: architectures[0] must be a string such as \"BiGSForMaskedLM\", got {}", src,
+                                   a0.dump()));
+    const std::string a = a0.get<std::string>();
     auto ends = [&](const std::string& s) { return a.size() >= s.size() && a.compare(a.size() - s.size(), s.size(), s) == 0; };
     if (ends("ForMaskedLM")) c.head = HeadKind::kMaskedLM;
     else if (ends("ForSequenceClassification")) c.head = HeadKind::kSequenceClassification;

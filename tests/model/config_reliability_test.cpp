@@ -47,3 +47,18 @@ TEST(ModelConfigReliability, NonIntegralOrOutOfRangeNumbersForIntegerFieldsAreRe
   j["num_hidden_layers"] = 3.0;  // an integral float is read as the integer
   EXPECT_EQ(config::ModelConfig::from_json(j, "ckpt/config.json").num_hidden_layers, 3);
 }
+
+TEST(ModelConfigReliability, NonStringArchitectureIsRefusedNamingTheField) {
+  // fuzz/model_config (CI smoke run) found "architectures": [999999999999999999]: the head was read with
+  // get<std::string>(), whose type_error escaped without the file name.
+  auto j = config::make_preset("codessm-tiny").to_json();
+  j.erase("codessm_task");
+  for (const nlohmann::json& value : {nlohmann::json(999999999999999999LL), nlohmann::json(nullptr),
+                                      nlohmann::json::array({"BiGS"}), nlohmann::json::object()}) {
+    j["architectures"] = nlohmann::json::array({value});
+    EXPECT_THROW_WITH(config::ModelConfig::from_json(j, "ckpt/config.json"), UsageError,
+                      "ckpt/config.json: architectures[0] must be a string");
+  }
+  j["architectures"] = nlohmann::json::array({"BiGSForSequenceClassification"});
+  EXPECT_EQ(config::ModelConfig::from_json(j, "ckpt/config.json").head, config::HeadKind::kSequenceClassification);
+}
