@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <unistd.h>
 
 namespace codessm::test {
@@ -33,6 +34,11 @@ fs::path temp_dir(const std::string& name) {
     }
   } cleanup;
   return p;
+}
+
+void write_file(const fs::path& path, const std::string& bytes) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << bytes;
 }
 
 fs::path codessm_binary() { return fs::path(CODESSM_BINARY); }

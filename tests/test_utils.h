@@ -15,6 +15,8 @@ std::filesystem::path source_dir();
 std::filesystem::path shared_data_dir();
 /// A fresh temporary folder, removed at exit of the test binary.
 std::filesystem::path temp_dir(const std::string& name);
+/// Writes `bytes` to `path`, creating its parent folders (fixture source trees).
+void write_file(const std::filesystem::path& path, const std::string& bytes);
 /// The built codessm executable.
 std::filesystem::path codessm_binary();
 /// Runs a shell command, returns its exit code; stdout+stderr go to `output`.

@@ -19,7 +19,7 @@ if has build; then
   stamp build
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
   TP=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
-  cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$TP" \
+  cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_UNITY_BUILD=OFF -DCMAKE_PREFIX_PATH="$TP" \
     -DCODESSM_WITH_PARSE=OFF -DCODESSM_WITH_PROBE=OFF -DCODESSM_BUILD_TESTS=OFF -DCODESSM_BUILD_BENCHMARKS=OFF \
     -DCODESSM_SKIP_MODULES="${GPU_SKIP_MODULES:-data;interpret;corpus;train}" > "$W/cmake.log" 2>&1 || { tail -30 "$W/cmake.log"; exit 1; }
   grep -E "codessm:" "$W/cmake.log"

@@ -40,7 +40,7 @@ if has build; then
   nvidia-smi --query-gpu=name,memory.total,clocks.sm,clocks.max.sm --format=csv
   TP=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
   NCCL_INC=$(python3 -c 'import os, nvidia.nccl as n; print(os.path.join(list(n.__path__)[0], "include"))' 2>/dev/null)
-  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$TP" \
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_UNITY_BUILD=OFF -DCMAKE_PREFIX_PATH="$TP" \
     -DCODESSM_NCCL_INCLUDE="$NCCL_INC" -DCMAKE_CUDA_ARCHITECTURES=90 \
     -DCODESSM_WITH_PARSE=OFF -DCODESSM_WITH_PROBE=OFF -DCODESSM_BUILD_BENCHMARKS=OFF \
     -DCODESSM_SKIP_MODULES="probing;layer_probe" > "$RES/cmake.log" 2>&1 || { tail -30 "$RES/cmake.log"; exit 1; }

@@ -39,7 +39,7 @@ if has build; then
   TP=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
   NCCL_INC=$(python3 -c 'import os, nvidia.nccl as n; print(os.path.join(list(n.__path__)[0], "include"))' 2>/dev/null)
   mkdir -p "$WORK"
-  cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$TP" -DCODESSM_NCCL_INCLUDE="$NCCL_INC" \
+  cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_UNITY_BUILD=OFF -DCMAKE_PREFIX_PATH="$TP" -DCODESSM_NCCL_INCLUDE="$NCCL_INC" \
     -DCODESSM_WITH_PARSE=OFF -DCODESSM_WITH_PROBE=OFF -DCODESSM_BUILD_BENCHMARKS=OFF -DCODESSM_BUILD_TESTS=OFF \
     -DCODESSM_SKIP_MODULES="probing" > "$WORK/cmake.log" 2>&1 || { tail -30 "$WORK/cmake.log"; exit 1; }
   ninja -C build-gpu codessm 2>&1 | grep -E "error|FAILED" | head -40

@@ -30,7 +30,7 @@ if has build; then
   # nccl.h ships in the nvidia-nccl wheel beside PyTorch (for the NCCL data-parallel backend).
   NCCL_INC=$(python3 -c 'import os, nvidia.nccl as n; print(os.path.join(list(n.__path__)[0], "include"))' 2>/dev/null)
   echo "nccl include: ${NCCL_INC:-none}"
-  cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$TP" -DCODESSM_NCCL_INCLUDE="$NCCL_INC" \
+  cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_UNITY_BUILD=OFF -DCMAKE_PREFIX_PATH="$TP" -DCODESSM_NCCL_INCLUDE="$NCCL_INC" \
     -DCODESSM_WITH_PARSE=OFF -DCODESSM_WITH_PROBE=OFF -DCODESSM_BUILD_BENCHMARKS=OFF \
     -DCODESSM_SKIP_MODULES="probing" > "$W/cmake.log" 2>&1 || { tail -30 "$W/cmake.log"; exit 1; }
   grep -E "codessm:" "$W/cmake.log"

@@ -215,6 +215,8 @@ void SentencePieceTokenizer::encode(std::string_view text, std::vector<Token>& o
   std::array<char, 512> err{};
   // SentencePiece replaces bytes that are not valid UTF-8 by U+FFFD (three bytes that were never in the text),
   // so only valid runs go to it and every other byte becomes its byte piece: decode(encode(x)) == x for any x.
+  // The same holds for a literal U+2581 "▁" in the text: SentencePiece's own whitespace marker, which its pieces
+  // use for a space, so it would decode as ' ' (fuzz/sentencepiece_text); its three bytes become byte pieces.
   auto encode_valid = [&](uint32_t begin, uint32_t end) {
     if (begin == end) return;
     EncodeContext ctx{&out, &is_byte_piece_, begin, begin};
@@ -230,13 +232,15 @@ void SentencePieceTokenizer::encode(std::string_view text, std::vector<Token>& o
     uint32_t run = seg.begin;
     for (uint32_t i = seg.begin; i < seg.end;) {
       const auto c = decode_utf8(text.substr(0, seg.end), i);
-      if (c.valid && c.cp != 0) {  // NUL ends a C string inside SentencePiece's normalizer: a byte piece too
-        i += c.len;
+      constexpr uint32_t kSpaceMarker = 0x2581;
+      if (c.valid && c.cp != 0 && c.cp != kSpaceMarker) {  // NUL ends a C string inside SentencePiece's
+        i += c.len;                                        // normalizer: a byte piece too
         continue;
       }
       encode_valid(run, i);
-      encode_invalid_byte(static_cast<uint8_t>(text[i]), i, out);
-      run = ++i;
+      const uint32_t n = c.valid ? static_cast<uint32_t>(c.len) : 1;
+      for (uint32_t k = 0; k < n; ++k, ++i) encode_invalid_byte(static_cast<uint8_t>(text[i]), i, out);
+      run = i;
     }
     encode_valid(run, seg.end);
   }

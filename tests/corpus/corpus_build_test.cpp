@@ -19,11 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write(const fs::path& p, const std::string& bytes) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << bytes;
-}
-
 nlohmann::json manifest(const fs::path& out) { return nlohmann::json::parse(codessm::core::read_file(out / "manifest.json")); }
 
 // Every output file of a corpus, relative path -> bytes.
@@ -37,16 +32,16 @@ std::map<std::string, std::string> snapshot(const fs::path& out) {
 // A source tree with one example of each kind of bad input next to two good files.
 fs::path make_bad_tree() {
   const fs::path root = codessm::test::temp_dir("corpus_bad") / "src";
-  write(root / "good.py", "def add(a, b):\n    \"\"\"Add two numbers.\"\"\"\n    return a + b\n");
-  write(root / "pkg" / "copy.py", "def add(a, b):\n    \"\"\"Add two numbers.\"\"\"\n    return a + b\n");
-  write(root / "pkg" / "Main.java", "class Main {\n  /** Entry. */\n  void run() { int x = 1; }\n}\n");
-  write(root / "binary.py", std::string("x = 1\0\1\2", 8));
-  write(root / "latin1.py", "s = 'caf\xE9'\n");
-  write(root / "big.py", "x = 1\n" + std::string(5000, '#') + "\n");
-  write(root / "broken.py", "def f(:\n    return\n");
-  write(root / "empty.py", "");
-  write(root / "README.md", "# readme\n");
-  write(root / "data.bin", "\x01\x02");
+  codessm::test::write_file(root / "good.py", "def add(a, b):\n    \"\"\"Add two numbers.\"\"\"\n    return a + b\n");
+  codessm::test::write_file(root / "pkg" / "copy.py", "def add(a, b):\n    \"\"\"Add two numbers.\"\"\"\n    return a + b\n");
+  codessm::test::write_file(root / "pkg" / "Main.java", "class Main {\n  /** Entry. */\n  void run() { int x = 1; }\n}\n");
+  codessm::test::write_file(root / "binary.py", std::string("x = 1\0\1\2", 8));
+  codessm::test::write_file(root / "latin1.py", "s = 'caf\xE9'\n");
+  codessm::test::write_file(root / "big.py", "x = 1\n" + std::string(5000, '#') + "\n");
+  codessm::test::write_file(root / "broken.py", "def f(:\n    return\n");
+  codessm::test::write_file(root / "empty.py", "");
+  codessm::test::write_file(root / "README.md", "# readme\n");
+  codessm::test::write_file(root / "data.bin", "\x01\x02");
   fs::create_directories(root / "empty_dir");
   fs::create_symlink(root / "good.py", root / "link.py");
   return root;
@@ -155,10 +150,10 @@ TEST(CorpusBuild, PythonStdlibSubsetIsByteIdenticalAcrossRuns) {
 // limit such a file is now skipped with a warning and counted, and the build finishes.
 TEST(CorpusBuild, HugeOneLineFileBeyondMemoryIsSkippedNotFatal) {
   const fs::path root = codessm::test::temp_dir("corpus_huge");
-  write(root / "src" / "good.py", "def add(a, b):\n    \"\"\"Add two numbers.\"\"\"\n    return a + b\n");
+  codessm::test::write_file(root / "src" / "good.py", "def add(a, b):\n    \"\"\"Add two numbers.\"\"\"\n    return a + b\n");
   std::string line = "x = [";
   while (line.size() < (size_t{6} << 20)) line += "1, ";
-  write(root / "src" / "data.py", line + "1]\n");
+  codessm::test::write_file(root / "src" / "data.py", line + "1]\n");
   CorpusBuildOptions o;
   o.sources = {root / "src"};
   o.out = root / "out";
@@ -196,7 +191,7 @@ TEST(CorpusBuild, HugeOneLineFileBeyondMemoryIsSkippedNotFatal) {
 // counted as symlinks and never followed, so the scan ends and reads each real file once.
 TEST(CorpusBuild, SymlinkLoopsAreCountedNotFollowed) {
   const fs::path root = codessm::test::temp_dir("corpus_loops") / "src";
-  write(root / "pkg" / "good.py", "def add(a, b):\n    return a + b\n");
+  codessm::test::write_file(root / "pkg" / "good.py", "def add(a, b):\n    return a + b\n");
   fs::create_directory_symlink(root, root / "pkg" / "back_to_root");
   fs::create_symlink(root / "b.py", root / "a.py");
   fs::create_symlink(root / "a.py", root / "b.py");

@@ -66,11 +66,6 @@ const char* const kPython = R"(def f(a: int, b: "Foo" = None, *args: str, c=3, *
     return x
 )";
 
-void write(const fs::path& p, const std::string& bytes) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << bytes;
-}
-
 }  // namespace
 
 TEST(TypeDataset, TypeScriptStripsEveryAnnotationAndLabelsTheDeclarations) {
@@ -186,9 +181,9 @@ TEST(TypeDataset, CorpusEndToEnd) {
   nlohmann::ordered_json java = {{"repo", "r"}, {"path", "A.java"}, {"language", "java"}, {"content", "class A {}"}};
   nlohmann::ordered_json broken = {{"path", "b.py"}, {"language", "python"}, {"content", "def f(:\n"}};
   nlohmann::ordered_json plain = {{"path", "c.py"}, {"language", "python"}, {"content", "x = 1\n"}};
-  write(dir / "corpus" / "files" / "train.jsonl",
+  codessm::test::write_file(dir / "corpus" / "files" / "train.jsonl",
         ts_file.dump() + "\n" + java.dump() + "\n" + broken.dump() + "\n\n" + plain.dump() + "\n");
-  write(dir / "corpus" / "files" / "valid.jsonl", py_func.dump() + "\n");
+  codessm::test::write_file(dir / "corpus" / "files" / "valid.jsonl", py_func.dump() + "\n");
 
   TypeDatasetOptions o;
   o.inputs = {dir / "corpus"};
@@ -232,9 +227,9 @@ TEST(TypeDataset, CorpusEndToEnd) {
 
 TEST(TypeDataset, BadOptionsAndInputsNameTheProblem) {
   const fs::path dir = codessm::test::temp_dir("type_dataset_bad");
-  write(dir / "bad.jsonl",
+  codessm::test::write_file(dir / "bad.jsonl",
         "{\"path\": \"a.ts\", \"language\": \"typescript\", \"content\": \"let a: T;\"}\nnot json\n");
-  write(dir / "nofield.jsonl", "{\"path\": \"a.ts\", \"language\": \"typescript\"}\n");
+  codessm::test::write_file(dir / "nofield.jsonl", "{\"path\": \"a.ts\", \"language\": \"typescript\"}\n");
   TypeDatasetOptions o;
   o.out = dir / "out";
   o.inputs = {dir / "bad.jsonl"};

@@ -145,7 +145,10 @@ TEST(SentencePieceTokenizer, InvalidUtf8RoundTripsByteExactly) {
   const std::vector<std::string> texts = {
       std::string("\xff"), std::string("a\xc3(b = 1\n"), std::string("s = '\xed\xa0\x80'"),   // lone surrogate
       std::string("\xf4\x90\x80\x80x"), std::string("\xc0\xaf/"), std::string("euro \xe2\x82"),  // > U+10FFFF, overlong, cut
-      std::string("x\0y", 3), std::string("def f():\n    return '\x80\x81\xfe'\n"), std::string("\xe2\x82\xac ok")};
+      std::string("x\0y", 3), std::string("def f():\n    return '\x80\x81\xfe'\n"), std::string("\xe2\x82\xac ok"),
+      // a literal U+2581, SentencePiece's space marker (fuzz/sentencepiece_text found it decoding as ' ')
+      std::string("x = '\xe2\x96\x81'"), std::string("\xe2\x96\x81\xe2\x96\x81_ a"),
+      std::string("a\xc3(b\xed\xe2\x96\x81_\xa0\x80\0\xf4\x90\x80\x80", 16)};
   for (const auto& text : texts) {
     auto ids = tok.encode_ids(text);
     EXPECT_EQ(tok.decode(ids), text) << "text of " << text.size() << " bytes";

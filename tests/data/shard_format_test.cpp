@@ -110,6 +110,17 @@ TEST_F(ShardValidation, WrongDtypeAndCorruptIndexAndIds) {
   EXPECT_THROW_WITH(f.read_document(0, out), DataError, "token id 5000 >= vocab_size 1000");
 }
 
+// fuzz/shard: counts chosen so that the size arithmetic wraps around 2^64 to this file's real size passed the size
+// check and then indexed far past the mapping. Counts the file cannot hold are refused before any arithmetic.
+TEST_F(ShardValidation, HeaderCountsWhoseSizeWrapsToTheFileSizeAreRefused) {
+  ShardFile ok(file_);
+  ASSERT_EQ(ok.num_docs(), 2u);
+  write(patched<uint64_t>(24, (uint64_t{1} << 63) + 5));  // num_tokens: 2 bytes each wraps to the real 5 tokens
+  EXPECT_THROW_WITH(ShardFile{file_}, DataError, "more than its " + std::to_string(bytes_.size()) + " bytes can hold");
+  write(patched<uint64_t>(32, (uint64_t{1} << 61) + 2));  // num_docs: (n + 1) · 8 wraps to the real 3 starts
+  EXPECT_THROW_WITH(ShardFile{file_}, DataError, "header says 5 tokens and 2305843009213693954 documents");
+}
+
 TEST(CorpusReader, ReadsJsonlFieldsAndFilesAndNamesBadLines) {
   auto dir = test::temp_dir("corpus");
   core::write_file_atomic(dir / "a.jsonl", "{\"code\": \"x = 1\"}\n\n{\"original_string\": \"y\", \"code\": 3}\n");

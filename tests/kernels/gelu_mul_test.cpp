@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "codessm/kernels/gelu_mul.h"
+#include "tensor_test_utils.h"
 
 using namespace codessm;
 
@@ -15,10 +16,9 @@ namespace {
 
 /// ‖a − ref‖ relative to max(‖ref‖, √n): relative for vectors of unit-scale entries, absolute where the
 /// reference itself is near zero (gelu'(x) vanishes at x ≈ −0.75, and a few elements may all sit there).
+/// Relative to ‖ref‖, or to √numel (an RMS error of 1 per element) when ‖ref‖ is smaller.
 double rel_err(const torch::Tensor& a, const torch::Tensor& ref) {
-  auto r = ref.to(torch::kCPU, torch::kFloat64);
-  const double scale = std::max(r.norm().item<double>(), std::sqrt(static_cast<double>(r.numel())));
-  return (a.to(torch::kCPU, torch::kFloat64) - r).norm().item<double>() / scale;
+  return test::rel_err(a, ref, std::sqrt(static_cast<double>(ref.numel())));
 }
 
 /// Output, da, db of gelu_mul on (a, b) with upstream gradient g, computed by `fn`.

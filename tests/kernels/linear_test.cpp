@@ -10,16 +10,11 @@
 
 #include "codessm/kernels/linear.h"
 #include "codessm/tensor/torch_compat.h"
+#include "tensor_test_utils.h"
 
 using namespace codessm;
 
 namespace {
-
-double rel_err(const torch::Tensor& a, const torch::Tensor& ref) {
-  auto r = ref.to(torch::kCPU, torch::kFloat64);
-  const double scale = std::max(r.norm().item<double>(), 1e-12);
-  return (a.to(torch::kCPU, torch::kFloat64) - r).norm().item<double>() / scale;
-}
 
 struct Result {
   torch::Tensor y, dx, dw, db;
@@ -58,10 +53,10 @@ void check(torch::Device dev, torch::ScalarType dt, double tol, bool autocast = 
         auto fast = run(x, w, b, g, [](auto& a, auto& c, auto& d) { return kernels::linear(a, c, d); });
         if (autocast) tensor::set_autocast(torch::kCUDA, false);
         EXPECT_EQ(fast.y.sizes(), ref.y.sizes());
-        EXPECT_LT(rel_err(fast.y, ref.y), tol);
-        EXPECT_LT(rel_err(fast.dx, ref.dx), tol);
-        EXPECT_LT(rel_err(fast.dw, ref.dw), tol);
-        if (bias) EXPECT_LT(rel_err(fast.db, ref.db), tol);
+        EXPECT_LT(test::rel_err(fast.y, ref.y), tol);
+        EXPECT_LT(test::rel_err(fast.dx, ref.dx), tol);
+        EXPECT_LT(test::rel_err(fast.dw, ref.dw), tol);
+        if (bias) EXPECT_LT(test::rel_err(fast.db, ref.db), tol);
       }
 }
 

@@ -16,24 +16,25 @@
 #include "codessm/kernels/fft_conv.h"
 #include "codessm/kernels/s4d_kernel.h"
 #include "codessm/kernels/ssm_conv.h"
+#include "tensor_test_utils.h"
 #include "test_utils.h"
 
 using namespace codessm;
 
 namespace {
 
-struct Params {
+struct ConvParams {
   torch::Tensor log_step, A_re, A_im, C, D;
   std::vector<torch::Tensor> all() const { return {log_step, A_re, A_im, C, D}; }
-  Params to(torch::ScalarType dt, torch::Device dev = torch::kCPU) const {
+  ConvParams to(torch::ScalarType dt, torch::Device dev = torch::kCPU) const {
     auto f = [&](const torch::Tensor& t) { return t.detach().to(dev, dt).requires_grad_(true); };
     return {f(log_step), f(A_re), f(A_im), f(C), f(D)};
   }
 };
 
 /// Parameters in their init ranges (some A_re above the clamp, slow and fast decays), k kernels (BiGS shapes at 1).
-Params random_params(int64_t k, int64_t N) {
-  Params p;
+ConvParams random_conv_params(int64_t k, int64_t N) {
+  ConvParams p;
   p.log_step = torch::empty({k}).uniform_(std::log(0.01), std::log(1.0));
   auto are = -torch::rand({k, N}) * 0.9 - 0.01;
   are.index_put_({0, 1}, 0.2);  // clamped to -1e-4: nearly undamped
@@ -53,13 +54,8 @@ uint64_t fresh_seed(uint64_t salt) {
   return s;
 }
 
-double rel_err(const torch::Tensor& a, const torch::Tensor& ref) {
-  auto r = ref.to(torch::kCPU, torch::kFloat64);
-  return (a.to(torch::kCPU, torch::kFloat64) - r).norm().item<double>() / std::max(r.norm().item<double>(), 1e-300);
-}
-
 /// The naive same-dtype computation: a dense L×L Toeplitz matrix of the kernel times u (+ D·u).
-torch::Tensor naive_conv(const torch::Tensor& u, const Params& p, bool anticausal) {
+torch::Tensor naive_conv(const torch::Tensor& u, const ConvParams& p, bool anticausal) {
   const int64_t L = u.size(1), D = u.size(2);
   auto k = kernels::s4d_kernel(p.log_step, p.A_re, p.A_im, p.C, L);           // r(K L)
   const int64_t K = k.size(0), d = D / K;
@@ -73,7 +69,7 @@ torch::Tensor naive_conv(const torch::Tensor& u, const Params& p, bool anticausa
 }
 
 /// The float64 FFT twin (differentiable): kernel in f64, FFT conv, flips for the anti-causal direction.
-torch::Tensor fft_twin(const torch::Tensor& u, const Params& p, bool anticausal) {
+torch::Tensor fft_twin(const torch::Tensor& u, const ConvParams& p, bool anticausal) {
   auto k = kernels::s4d_kernel(p.log_step, p.A_re, p.A_im, p.C, u.size(1));   // r(K L)
   auto x = anticausal ? u.flip({1}) : u;
   auto y = kernels::fft_causal_conv(x.transpose(1, 2), k).transpose(1, 2);   // r(B L D)
@@ -96,7 +92,7 @@ TEST(SsmConvAutoChunk, OneDenseBlockOnCudaWhileKTimesLSquaredFitsThenBlocksOf102
 
 TEST(SsmConvAutoChunk, ChunkZeroIsTheAutomaticBlockSize) {
   SCOPED_TRACE(::testing::Message() << "seed " << fresh_seed(99));
-  auto p = random_params(1, 8);
+  auto p = random_conv_params(1, 8);
   auto u = torch::randn({2, 700, 8});
   for (bool anti : {false, true}) {
     auto y0 = kernels::ssm_conv(u, p.log_step, p.A_re, p.A_im, p.C, p.D, {/*chunk=*/0, anti});
@@ -112,22 +108,22 @@ TEST_P(SsmConvTest, OutputMatchesFloat64DirectSum) {
   const auto [L, K, anti] = GetParam();
   SCOPED_TRACE(::testing::Message() << "seed " << fresh_seed(L * 7 + K));
   const int64_t B = 2, D = 16, N = 16;
-  auto p = random_params(K, N);
+  auto p = random_conv_params(K, N);
   auto u = torch::randn({B, L, D});
   auto ref = kernels::ssm_conv_reference(u, p.log_step, p.A_re, p.A_im, p.C, p.D, anti);  // f64
-  const double naive = rel_err(naive_conv(u, p, anti), ref);
+  const double naive = test::rel_err(naive_conv(u, p, anti), ref);
   for (int64_t chunk : {int64_t(64), int64_t(256)}) {
     kernels::SsmConvOptions o{chunk, anti};
     auto y = kernels::ssm_conv(u, p.log_step, p.A_re, p.A_im, p.C, p.D, o);
     ASSERT_EQ(y.sizes(), u.sizes());
     ASSERT_EQ(y.scalar_type(), torch::kFloat32);
-    const double e = rel_err(y, ref);
+    const double e = test::rel_err(y, ref);
     EXPECT_LE(e, 2 * naive + 1e-6) << "L=" << L << " K=" << K << " anti=" << anti << " chunk=" << chunk
                                    << " naive fp32 error " << naive;
     // float64 through the same chunked algorithm: agrees with the direct sum to round-off.
     auto y64 = kernels::ssm_conv(u.to(torch::kFloat64), p.log_step.to(torch::kFloat64), p.A_re.to(torch::kFloat64),
                                  p.A_im.to(torch::kFloat64), p.C.to(torch::kFloat64), p.D.to(torch::kFloat64), o);
-    EXPECT_LT(rel_err(y64, ref), 1e-12) << "L=" << L << " K=" << K << " anti=" << anti << " chunk=" << chunk;
+    EXPECT_LT(test::rel_err(y64, ref), 1e-12) << "L=" << L << " K=" << K << " anti=" << anti << " chunk=" << chunk;
   }
 }
 
@@ -135,10 +131,10 @@ TEST_P(SsmConvTest, GradientsMatchFloat64FftTwin) {
   const auto [L, K, anti] = GetParam();
   SCOPED_TRACE(::testing::Message() << "seed " << fresh_seed(L * 13 + K));
   const int64_t B = 2, D = 16, N = 16;
-  auto p32 = random_params(K, N);
+  auto p32 = random_conv_params(K, N);
   auto u = torch::randn({B, L, D});
   auto w = torch::randn({B, L, D});  // a random projection makes every gradient entry matter
-  auto grads = [&](const Params& p, const torch::Tensor& x, auto&& fn) {
+  auto grads = [&](const ConvParams& p, const torch::Tensor& x, auto&& fn) {
     auto xx = x.detach().clone().requires_grad_(true);
     (fn(xx, p) * w.to(x.scalar_type())).sum().backward();
     std::vector<torch::Tensor> g{xx.grad()};
@@ -146,13 +142,13 @@ TEST_P(SsmConvTest, GradientsMatchFloat64FftTwin) {
     return g;
   };
   auto p64 = p32.to(torch::kFloat64);
-  auto ref = grads(p64, u.to(torch::kFloat64), [&](const torch::Tensor& x, const Params& p) { return fft_twin(x, p, anti); });
+  auto ref = grads(p64, u.to(torch::kFloat64), [&](const torch::Tensor& x, const ConvParams& p) { return fft_twin(x, p, anti); });
   auto pn = p32.to(torch::kFloat32);
-  auto naive = grads(pn, u, [&](const torch::Tensor& x, const Params& p) { return naive_conv(x, p, anti); });
+  auto naive = grads(pn, u, [&](const torch::Tensor& x, const ConvParams& p) { return naive_conv(x, p, anti); });
   const char* names[] = {"u", "log_step", "A_re", "A_im", "C", "D"};
   for (int64_t chunk : {int64_t(64), int64_t(256)}) {
     kernels::SsmConvOptions o{chunk, anti};
-    auto conv = [&](const torch::Tensor& x, const Params& p) {
+    auto conv = [&](const torch::Tensor& x, const ConvParams& p) {
       return kernels::ssm_conv(x, p.log_step, p.A_re, p.A_im, p.C, p.D, o);
     };
     auto pf = p32.to(torch::kFloat32);
@@ -160,11 +156,11 @@ TEST_P(SsmConvTest, GradientsMatchFloat64FftTwin) {
     auto pd = p32.to(torch::kFloat64);
     auto fast64 = grads(pd, u.to(torch::kFloat64), conv);
     for (size_t i = 0; i < ref.size(); ++i) {
-      const double en = rel_err(naive[i], ref[i]), e = rel_err(fast[i], ref[i]);
+      const double en = test::rel_err(naive[i], ref[i]), e = test::rel_err(fast[i], ref[i]);
       // atol: fp32 round-off of sums over ~L² products grows like eps·L (the parameter gradients are such sums).
       EXPECT_LE(e, 2 * en + 1e-5 + 2 * 1.19e-7 * static_cast<double>(L)) << names[i] << " L=" << L << " K=" << K << " anti=" << anti << " chunk=" << chunk
                                   << " naive " << en;
-      EXPECT_LT(rel_err(fast64[i], ref[i]), 1e-9) << names[i] << " (float64) L=" << L << " K=" << K << " anti=" << anti
+      EXPECT_LT(test::rel_err(fast64[i], ref[i]), 1e-9) << names[i] << " (float64) L=" << L << " K=" << K << " anti=" << anti
                                                   << " chunk=" << chunk;
     }
   }
@@ -176,25 +172,25 @@ INSTANTIATE_TEST_SUITE_P(Shapes, SsmConvTest,
 
 TEST(SsmConv, Bf16WithinBf16Rounding) {
   SCOPED_TRACE(::testing::Message() << "seed " << fresh_seed(1));
-  auto p = random_params(1, 16);
+  auto p = random_conv_params(1, 16);
   auto u = torch::randn({2, 300, 8});
   for (bool anti : {false, true}) {
     auto ref = kernels::ssm_conv_reference(u, p.log_step, p.A_re, p.A_im, p.C, p.D, anti);
     auto y = kernels::ssm_conv(u.to(torch::kBFloat16), p.log_step, p.A_re, p.A_im, p.C, p.D, {64, anti});
     EXPECT_EQ(y.scalar_type(), torch::kBFloat16);
-    const double naive = rel_err(naive_conv(u.to(torch::kBFloat16), p, anti), ref);
-    EXPECT_LE(rel_err(y, ref), 2 * naive + 1e-3) << "anti=" << anti << " naive bf16 " << naive;
+    const double naive = test::rel_err(naive_conv(u.to(torch::kBFloat16), p, anti), ref);
+    EXPECT_LE(test::rel_err(y, ref), 2 * naive + 1e-3) << "anti=" << anti << " naive bf16 " << naive;
     // The state path in bf16 (an option for speed) rounds each state once more: a stated looser bound.
     auto y16 = kernels::ssm_conv(u.to(torch::kBFloat16), p.log_step, p.A_re, p.A_im, p.C, p.D,
                                  {64, anti, /*fp32_state=*/false});
-    EXPECT_LE(rel_err(y16, ref), 5 * naive + 1e-3) << "anti=" << anti << " naive bf16 " << naive;
+    EXPECT_LE(test::rel_err(y16, ref), 5 * naive + 1e-3) << "anti=" << anti << " naive bf16 " << naive;
   }
 }
 
 TEST(SsmConv, ColumnSliceOfAWiderTensor) {
   // The BiGS layer feeds the two halves of one (B, L, 2D) GEMM output without copying them.
   torch::manual_seed(4);
-  auto p = random_params(1, 8);
+  auto p = random_conv_params(1, 8);
   auto wide = torch::randn({2, 100, 24});
   auto half = wide.narrow(2, 12, 12);
   auto a = kernels::ssm_conv(half, p.log_step, p.A_re, p.A_im, p.C, p.D, {32, true});
@@ -218,7 +214,7 @@ TEST(SsmConv, ToeplitzBackwardSumsSubdiagonals) {
 }
 
 TEST(SsmConv, RejectsBadShapes) {
-  auto p = random_params(4, 8);
+  auto p = random_conv_params(4, 8);
   EXPECT_THROW_WITH((void)kernels::ssm_conv(torch::zeros({1, 5, 6}), p.log_step, p.A_re, p.A_im, p.C, p.D),
                     UsageError, "multiple of the number of kernels");
   EXPECT_THROW_WITH((void)kernels::ssm_conv(torch::zeros({5, 8}), p.log_step, p.A_re, p.A_im, p.C, p.D), UsageError,
@@ -231,14 +227,14 @@ TEST(SsmConv, RejectsBadShapes) {
 /// gradient is a sum with heavy cancellation, and on some seeds even the plain fp32 product is 1e-3 off it.
 void check_long_sequence(torch::Device dev) {
   const int64_t L = 4096;
-  auto p = random_params(1, 64);
+  auto p = random_conv_params(1, 64);
   auto u = torch::randn({1, L, 4});
   for (bool anti : {false, true}) {
     auto ref = kernels::ssm_conv_reference(u, p.log_step, p.A_re, p.A_im, p.C, p.D, anti);
     auto pc = p.to(torch::kFloat32, dev);
     auto y = kernels::ssm_conv(u.to(dev), pc.log_step, pc.A_re, pc.A_im, pc.C, pc.D, {256, anti});
     auto naive = naive_conv(u.to(dev), pc, anti);
-    EXPECT_LE(rel_err(y, ref), 2 * rel_err(naive, ref) + 1e-6) << "anti=" << anti;
+    EXPECT_LE(test::rel_err(y, ref), 2 * test::rel_err(naive, ref) + 1e-6) << "anti=" << anti;
     // Gradients on the device against the float64 FFT twin on the CPU, beside the plain fp32 product's.
     auto w = torch::randn({1, L, 4});
     // Separate leaves (to() returns u itself when nothing changes, e.g. on the CPU).
@@ -255,7 +251,7 @@ void check_long_sequence(torch::Device dev) {
         {"C", pc.C.grad(), pn.C.grad(), pd.C.grad()},
         {"log_step", pc.log_step.grad(), pn.log_step.grad(), pd.log_step.grad()}};
     for (const auto& [name, fast, plain, twin] : grads) {
-      const double e = rel_err(fast, twin), en = rel_err(plain, twin);
+      const double e = test::rel_err(fast, twin), en = test::rel_err(plain, twin);
       EXPECT_LE(e, 2 * en + 1e-4) << name << " anti=" << anti << " plain fp32 error " << en;
     }
   }
