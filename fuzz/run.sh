@@ -68,6 +68,13 @@ RESULTS="$BUILD/fuzz-results.tsv"
 # Leak detection on (a reader that leaks on bad input fails); UBSan findings are fatal.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+# The targets write each input to a scratch folder (the readers take paths): in memory (/dev/shm) a reader that
+# opens and maps files runs 3-4x faster than on disk (shard: 1,200 -> 4,500 executions/s). One folder per run.
+SHM_BASE=/tmp
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then SHM_BASE=/dev/shm; fi
+SCRATCH="$(mktemp -d "$SHM_BASE/codessm-fuzz.XXXXXX")"
+trap 'rm -rf "$SCRATCH"' EXIT
+export TMPDIR="$SCRATCH"
 failed=0
 for t in "${TARGETS[@]}"; do
   bin="$BUILD/fuzz/fuzz_$t"
