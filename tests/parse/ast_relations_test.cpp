@@ -128,3 +128,21 @@ TEST(Siblings, SameParentIsSymmetric) {
   EXPECT_FALSE(has_pair(s, 1, 3));  // y is inside binary_expression
   EXPECT_TRUE(has_pair(s, 0, 6));   // let and ; are children of lexical_declaration
 }
+
+// The grouped same-parent pairs against the definition (compare every (r, c)), on random programs of every
+// grammar: same pairs, same order.
+TEST(Siblings, SameParentEqualsTheAllPairsDefinition) {
+  std::mt19937 rng(std::random_device{}());
+  const char* pieces[] = {"x", "=", "f(", ")", "1", "+", "[", "]", ",", ";", "\n", "{", "}", "a.b", " ", "'s'"};
+  for (Language lang : all_languages()) {
+    std::string src;
+    for (int i = 0; i < 400; ++i) src += pieces[rng() % (sizeof(pieces) / sizeof(pieces[0]))];
+    auto p = parse_snippet(lang, src);
+    std::vector<std::pair<int32_t, int32_t>> ref;
+    for (size_t r = 0; r < p.tokens.size(); ++r)
+      for (size_t c = 0; c < p.tokens.size(); ++c)
+        if (r != c && p.tree.nodes[p.tokens[r].node].parent == p.tree.nodes[p.tokens[c].node].parent)
+          ref.emplace_back(static_cast<int32_t>(r), static_cast<int32_t>(c));
+    EXPECT_EQ(sibling_pairs(p.tree, p.tokens, SiblingDefinition::kSameParent), ref) << language_name(lang) << ": " << src;
+  }
+}
