@@ -5,7 +5,9 @@
 #
 #   bash fuzz/run.sh [--seconds S] [--runs N] [--jobs J] [TARGET...]
 #     --seconds S  time per target (default 60)
-#     --runs N     stop a target after N executions (default: unlimited within S seconds)
+#     --runs N     stop a target after N executions in all (default: unlimited within S seconds)
+#     --jobs J     J fuzzing processes per target at once (default 1), sharing its corpus folder; each runs N/J
+#                  executions, with seed SEED+j when --seed is given; logs fuzz-logs/<target>.<j>.log
 #     --no-build   run the binaries already in build-fuzz/ (while another build of it is under way)
 #     --seed N     libFuzzer's random seed (default 0: a new one each run, which explores more)
 #     --smoke      the CI run (.ci/run): 20,000 executions with seed 1 (at most 60 s) for the targets whose
@@ -21,6 +23,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${CODESSM_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 SECONDS_PER=60
 RUNS=-1
+JOBS=1
 SEED=0
 TARGETS=()
 LIST=0
@@ -30,6 +33,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECONDS_PER="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
+    --jobs) JOBS="$2"; shift 2 ;;
     --smoke) SECONDS_PER=60; RUNS=20000; SEED=1; SMOKE=1; shift ;;
     --seed) SEED="$2"; shift 2 ;;
     --list) LIST=1; shift ;;
@@ -82,20 +86,34 @@ for t in "${TARGETS[@]}"; do
   corpus="$BUILD/fuzz-corpus/$t"
   regress="$ROOT/fuzz/regressions/$t"
   mkdir -p "$corpus" "$regress"
-  log="$BUILD/fuzz-logs/$t.log"
-  mkdir -p "$(dirname "$log")"
+  mkdir -p "$BUILD/fuzz-logs"
   before=$(find "$regress" -type f | wc -l)
   start=$(date +%s)
-  set +e
-  # -max_len 4096: readers are fuzzed on small files (their cost is per byte); -rss_limit_mb: a small input
-  # must not need gigabytes; -timeout 10: no input may take seconds.
-  (cd "$BUILD" && nice -n 19 "$bin" -max_total_time="$SECONDS_PER" -runs="$RUNS" -seed="$SEED" -max_len=4096 -timeout=10 \
-     -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$regress/" "$corpus" "$ROOT/fuzz/seeds/$t" \
-     >"$log" 2>&1)
-  rc=$?
-  set -e
+  runs_each=$RUNS
+  if [ "$RUNS" -gt 0 ]; then runs_each=$(( (RUNS + JOBS - 1) / JOBS )); fi
+  logs=()
+  pids=()
+  for ((j = 0; j < JOBS; j++)); do
+    log="$BUILD/fuzz-logs/$t.log"
+    if [ "$JOBS" -gt 1 ]; then log="$BUILD/fuzz-logs/$t.$j.log"; fi
+    seed=$SEED
+    if [ "$SEED" != 0 ]; then seed=$((SEED + j)); fi
+    # -max_len 4096: readers are fuzzed on small files (their cost is per byte); -rss_limit_mb: a small input
+    # must not need gigabytes; -timeout 10: no input may take seconds.
+    (cd "$BUILD" && exec nice -n 19 "$bin" -max_total_time="$SECONDS_PER" -runs="$runs_each" -seed="$seed" -max_len=4096 \
+       -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$regress/" "$corpus" "$ROOT/fuzz/seeds/$t" \
+       >"$log" 2>&1) &
+    pids+=($!)
+    logs+=("$log")
+  done
+  rc=0
+  for p in "${pids[@]}"; do wait "$p" || rc=$?; done
   secs=$(( $(date +%s) - start ))
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || echo 0)
+  execs=0
+  for log in "${logs[@]}"; do
+    e=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || echo 0)
+    execs=$((execs + ${e:-0}))
+  done
   after=$(find "$regress" -type f | wc -l)
   crashes=$((after - before))
   ncorpus=$(find "$corpus" -type f | wc -l)
@@ -103,8 +121,8 @@ for t in "${TARGETS[@]}"; do
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "${execs:-0}" "$secs" "$rate" "$ncorpus" "$crashes" >> "$RESULTS"
   printf '[fuzz] %-22s %10s execs %5ss %7s/s corpus %5s crashes %s\n' "$t" "${execs:-0}" "$secs" "$rate" "$ncorpus" "$crashes"
   if [ "$rc" != 0 ] || [ "$crashes" != 0 ]; then
-    echo "[fuzz] $t FAILED (exit $rc); see $log and $regress" >&2
-    tail -30 "$log" >&2
+    echo "[fuzz] $t FAILED (exit $rc); see ${logs[*]} and $regress" >&2
+    for log in "${logs[@]}"; do tail -30 "$log" >&2; done
     failed=1
   fi
 done
