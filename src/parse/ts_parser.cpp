@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
 #include <string>
@@ -122,8 +123,71 @@ uint64_t allocatable_bytes() {
 
 uint64_t parse_memory_estimate(uint64_t source_bytes) { return source_bytes * kParseBytesPerSourceByte; }
 
+namespace {
+
+#ifdef CODESSM_TS_PARSE_OPTIONS
+// tree-sitter calls this every 100 parser operations; returning true cancels the parse.
+struct OperationBudget {
+  uint64_t checks = 0;      // calls so far
+  uint64_t max_checks = 0;  // budget / 100
+};
+
+bool over_budget(TSParseState* state) {
+  auto* b = static_cast<OperationBudget*>(state->payload);
+  return ++b->checks > b->max_checks;
+}
+
+struct StringInput {
+  const char* data;
+  uint32_t size;
+};
+
+const char* read_string(void* payload, uint32_t byte, TSPoint, uint32_t* bytes_read) {
+  const auto* in = static_cast<const StringInput*>(payload);
+  if (byte >= in->size) {
+    *bytes_read = 0;
+    return "";
+  }
+  *bytes_read = in->size - byte;
+  return in->data + byte;
+}
+#endif
+
+}  // namespace
+
+uint64_t parse_operation_budget(uint64_t source_bytes) {
+  return std::max(kParseOperationsMin, kParseOperationsPerByte * source_bytes);
+}
+
+namespace {
+
+// The parse of `source` under the operation budget: nullptr when tree-sitter gives up or the budget runs out
+// (`*operations` says which).
+TSTree* parse_with_budget(TSParser* parser, const std::string& source, uint64_t* operations) {
+#ifdef CODESSM_TS_PARSE_OPTIONS
+  OperationBudget budget;
+  budget.max_checks = parse_operation_budget(source.size()) / 100;
+  StringInput in{source.data(), static_cast<uint32_t>(source.size())};
+  TSInput input{&in, read_string, TSInputEncodingUTF8, nullptr};
+  TSParseOptions options{&budget, over_budget};
+  TSTree* tree = ts_parser_parse_with_options(parser, nullptr, input, options);
+  *operations = budget.checks * 100;
+  return tree;
+#else
+  // Debian's 0.20 runtime has no progress callback: a wall-clock limit instead (200 µs per byte, at least 10 s;
+  // machine-dependent, unlike the vendored runtime's count).
+  ts_parser_set_timeout_micros(parser, std::max<uint64_t>(10'000'000, 200 * source.size()));
+  TSTree* tree = ts_parser_parse_string(parser, nullptr, source.data(), static_cast<uint32_t>(source.size()));
+  *operations = 0;
+  return tree;
+#endif
+}
+
+}  // namespace
+
 struct Parser::Impl {
   TSParser* parser = nullptr;
+  uint64_t last_operations = 0;
   ~Impl() {
     if (parser) ts_parser_delete(parser);
   }
@@ -157,10 +221,16 @@ SyntaxTree Parser::parse(std::string source, std::string_view origin, uint32_t m
           "(free memory or ulimit -v): skipped", origin, source.size() / 1048576.0, need / 1048576.0, avail / 1048576.0));
     }
   }
-  TSTree* ts_tree =
-      ts_parser_parse_string(impl_->parser, nullptr, source.data(), static_cast<uint32_t>(source.size()));
+  TSTree* ts_tree = parse_with_budget(impl_->parser, source, &impl_->last_operations);
   if (!ts_tree) {
     ts_parser_reset(impl_->parser);
+    const uint64_t budget = parse_operation_budget(source.size());
+    if (impl_->last_operations > budget || impl_->last_operations == 0) {
+      throw ParseBudgetError(fmt::format(
+          "parse: {} ({} bytes of {}) needs more than {} tree-sitter operations ({} per byte), far more than "
+          "source code of its size; it is most likely not {} source (garbled or generated): skipped",
+          origin, source.size(), language_name(lang_), budget, kParseOperationsPerByte, language_name(lang_)));
+    }
     throw DataError(fmt::format("parse: tree-sitter returned no tree for {} ({})", origin, language_name(lang_)));
   }
   SyntaxTree tree;
@@ -199,6 +269,8 @@ SyntaxTree Parser::parse(std::string source, std::string_view origin, uint32_t m
   link_children(tree);
   return tree;
 }
+
+uint64_t Parser::last_operations() const { return impl_->last_operations; }
 
 std::string runtime_description() { return CODESSM_TS_RUNTIME; }
 

@@ -73,17 +73,25 @@ void expect_parses_cleanly(Language lang, const std::vector<fs::path>& roots) {
   if (files.empty()) GTEST_SKIP() << "no " << language_name(lang) << " files on this machine";
   Parser parser(lang);
   size_t tokens = 0;
+  double max_ops_per_byte = 0;
   for (const auto& f : files) {
     std::ifstream in(f, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
-    auto tree = parser.parse(ss.str(), f.string());
+    const std::string src = ss.str();
+    auto tree = parser.parse(src, f.string());
+    // Real code stays far inside the parse budget (ParseBudgetError): under a tenth of it, file by file.
+    EXPECT_LT(parser.last_operations(), parse_operation_budget(src.size()) / 10) << f;
+    if (src.size() >= 1024)
+      max_ops_per_byte = std::max(max_ops_per_byte, static_cast<double>(parser.last_operations()) / src.size());
     EXPECT_FALSE(tree.has_error) << f << ": " << tree.count_errors() << " ERROR/MISSING nodes";
     auto toks = extract_tokens(tree);
     tokens += toks.size();
     EXPECT_NO_THROW(extract_dataflow(tree, toks)) << f;
   }
-  std::cout << "[ info ] " << language_name(lang) << ": " << files.size() << " files, " << tokens << " tokens\n";
+  std::cout << "[ info ] " << language_name(lang) << ": " << files.size() << " files, " << tokens
+            << " tokens, at most " << max_ops_per_byte << " tree-sitter operations per byte (files >= 1 KB; budget "
+            << kParseOperationsPerByte << ")\n";
 }
 
 fs::path node_modules() { return codessm::test::source_dir() / "node_modules"; }

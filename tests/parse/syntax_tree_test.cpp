@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include "codessm/core/error.h"
+#include "codessm/core/io.h"
 #include "codessm/parse/ts_parser.h"
+#include "test_utils.h"
 
 using namespace codessm::parse;
 
@@ -65,4 +67,29 @@ TEST(SyntaxTree, EveryLanguageParsesAValidSnippet) {
     auto t = Parser(lang).parse(src);
     EXPECT_FALSE(t.has_error) << language_name(lang) << ": " << t.sexp();
   }
+}
+
+// The parse budget (ParseBudgetError): a garbled 1.5 KB tsx input on which tree-sitter's error recovery ran for
+// minutes and took gigabytes (fuzz/parse) is refused, naming the input; the parser is usable afterwards, and
+// ordinary code reports the work it took, far inside its budget.
+TEST(SyntaxTree, ParseBudgetStopsPathologicalErrorRecovery) {
+  const std::string input = codessm::core::read_file(codessm::test::source_dir() / "fuzz" / "regressions" / "parse" /
+                                                     "timeout-6f928be08b8143d03f69c462baada483323abcf0");
+  ASSERT_EQ(all_languages()[static_cast<uint8_t>(input[0]) % all_languages().size()], Language::kTsx);
+  Parser p(Language::kTsx);
+  try {
+    p.parse(input.substr(1), "slow.tsx");
+    ADD_FAILURE() << "parsed within the budget";
+  } catch (const ParseBudgetError& e) {
+    EXPECT_NE(std::string(e.what()).find("slow.tsx"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("skipped"), std::string::npos) << e.what();
+  }
+  std::string ok;
+  for (int i = 0; i < 50; ++i) ok += "const x" + std::to_string(i) + ": number = f(<A b={1} />);\n";
+  auto t = p.parse(ok);
+  EXPECT_FALSE(t.has_error);
+  if (runtime_description().find("vendored") != std::string::npos) EXPECT_GT(p.last_operations(), 0u);
+  EXPECT_LT(p.last_operations(), parse_operation_budget(ok.size()) / 10);
+  EXPECT_EQ(parse_operation_budget(10), kParseOperationsMin);
+  EXPECT_EQ(parse_operation_budget(uint64_t{1} << 20), kParseOperationsPerByte << 20);
 }

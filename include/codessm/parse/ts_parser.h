@@ -23,6 +23,21 @@ struct ParseMemoryError : DataError {
   using DataError::DataError;
 };
 
+/// A source on which tree-sitter's error recovery needs far more work than source code of its size: some
+/// garbled inputs of 1.5 KB run for minutes and take gigabytes (found by fuzz/parse). The parse is cut off at
+/// kParseOperationsPerByte operations per byte (at least kParseOperationsMin) and refused with this error. Real
+/// files take at most 2.3 operations per byte, also when parsed as the wrong language, and the fuzz corpus's
+/// 12,000 garbled inputs at most 24 (docs/parse.md), so the limit is 40x above real code.
+struct ParseBudgetError : DataError {
+  using DataError::DataError;
+};
+
+/// The parse budget (ParseBudgetError): tree-sitter operations allowed per source byte, and at least.
+inline constexpr uint64_t kParseOperationsPerByte = 100;
+inline constexpr uint64_t kParseOperationsMin = 200'000;
+/// The budget for a source of `source_bytes` bytes.
+uint64_t parse_operation_budget(uint64_t source_bytes);
+
 /// A tree-sitter parser for one language. Not thread-safe; make one per thread.
 class Parser {
  public:
@@ -40,7 +55,12 @@ class Parser {
   /// `max_depth` (0 = unlimited) is exceeded, naming `origin` (a path, for the message).
   /// Throws ParseMemoryError (a DataError) instead of parsing a source larger than 1 MiB whose estimated
   /// memory need (parse_memory_estimate) exceeds what the process can allocate: tree-sitter would abort.
+  /// Throws ParseBudgetError (a DataError) when tree-sitter needs more than parse_operation_budget() operations.
   SyntaxTree parse(std::string source, std::string_view origin = "<memory>", uint32_t max_depth = 0) const;
+
+  /// tree-sitter operations of the last parse() (counted in steps of 100; 0 with Debian's 0.20 runtime, which
+  /// has no progress callback).
+  uint64_t last_operations() const;
 
  private:
   struct Impl;
