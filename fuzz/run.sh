@@ -99,9 +99,11 @@ for t in "${TARGETS[@]}"; do
     seed=$SEED
     if [ "$SEED" != 0 ]; then seed=$((SEED + j)); fi
     # -max_len 4096: readers are fuzzed on small files (their cost is per byte); -rss_limit_mb: a small input
-    # must not need gigabytes; -timeout 10: no input may take seconds.
+    # must not need gigabytes; -timeout 30: libFuzzer's timeout is wall-clock time, and at nice 19 beside a build
+    # an input of 0.25 s has been starved past 10 s; the slowest input of any target takes ~2.4 s under ASan
+    # (parse, cut by its operation budget), so 30 s still catches a hang.
     (cd "$BUILD" && exec nice -n 19 "$bin" -max_total_time="$SECONDS_PER" -runs="$runs_each" -seed="$seed" -max_len=4096 \
-       -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$regress/" "$corpus" "$ROOT/fuzz/seeds/$t" \
+       -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$regress/" "$corpus" "$ROOT/fuzz/seeds/$t" \
        >"$log" 2>&1) &
     pids+=($!)
     logs+=("$log")
