@@ -10,6 +10,8 @@
 #           and ModernBERT-base (bf16)
 #   train   training steps (forward, backward, AdamW), codessm-base bf16, 8x2048 and 32x512, new vs old path;
 #           peers (BiGS reference TF32, ModernBERT bf16 autocast) beside
+#   precision training steps, bf16 weights with fp32 masters (train::MasterWeights, the default) against bf16
+#           autocast, with section timings (forward, backward, clip, optimizer)
 #   profile section timings (bench --profile) of a forward and a training step, and the key rows again
 #   kprof   kernel-level time of one forward (L 2048, L 512) and one training step (ncu; tools/ncu_summary.py)
 #   quick   the headline rows after a change; final: the whole table with the peers (one GPU)
@@ -123,7 +125,8 @@ if has train; then
   fi
   export CUDA_VISIBLE_DEVICES=0
   trn base_bf16 --model codessm-base --dtype bf16
-  trn base_bf16_old --model codessm-base --dtype bf16 --conv fft --unfused --full-head --plain-adamw
+  trn base_bf16_autocast --model codessm-base --dtype bf16-autocast
+  trn base_bf16_old --model codessm-base --dtype bf16-autocast --conv fft --unfused --full-head --plain-adamw
   trn base_bf16_fullhead --model codessm-base --dtype bf16 --full-head
   trn base_bf16_plainadam --model codessm-base --dtype bf16 --plain-adamw
   trn base_bf16_fft --model codessm-base --dtype bf16 --conv fft
@@ -226,6 +229,17 @@ if has quick; then
   [ -n "${QUICK_8KERNEL:-}" ] && fwd 8kernel_bf16 --model codessm-8kernel --dtype bf16 --lengths $LENS
   trn base_bf16 --model codessm-base --dtype bf16
   unset CUDA_VISIBLE_DEVICES
+fi
+
+if has precision; then
+  stamp "training precision: bf16 with fp32 masters vs bf16 autocast (section timings)"
+  export CUDA_VISIBLE_DEVICES=0
+  trn prec_bf16 --model codessm-base --dtype bf16 --profile
+  trn prec_autocast --model codessm-base --dtype bf16-autocast --profile
+  trn prec_small_bf16 --model codessm-small --dtype bf16 --shapes 32x512,8x2048
+  grep -h -A14 "^profile" "$RES/train/prec_bf16/log.txt" "$RES/train/prec_autocast/log.txt" | head -60
+  unset CUDA_VISIBLE_DEVICES
+  pack
 fi
 
 if has curve; then

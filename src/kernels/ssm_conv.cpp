@@ -82,7 +82,17 @@ torch::Tensor conv_block(const torch::Tensor& u, const ChunkMatrices& m, int64_t
   const int64_t B = u.size(0), d = u.size(2);
   const auto dt = u.scalar_type();
   auto uc = u.reshape({B * nc, Cc, d});                                         // r(B·nc Cc d), a view when possible
-  auto y = torch::matmul(m.T[k].to(dt), uc);                                    // r(B·nc Cc d): local blocks
+  auto Tk = m.T[k].to(dt);                                                      // r(Cc Cc)
+  torch::Tensor y;                                                              // r(B·nc Cc d): local blocks
+  if (u.is_cuda() && torch::GradMode::is_enabled() && (u.requires_grad() || Tk.requires_grad())) {
+    // Training on CUDA: a batched product over T broadcast with batch stride 0. matmul(2-D, 3-D) folds the batch
+    // into one GEMM through transposed copies of u and, in its backward, of the gradients (ncu, training step
+    // 8×2048: 6 strided copies per layer, ~8 ms of a 67 ms step); bmm reads u's column view in place and
+    // autograd's bmm backward needs no copy either. Inference keeps matmul (measured at 1.0M tokens/s).
+    y = torch::bmm(Tk.unsqueeze(0).expand({B * nc, Cc, Cc}), uc);
+  } else {
+    y = torch::matmul(Tk, uc);
+  }
   if (nc > 1) {
     const int64_t N2 = m.W_in.size(1), N = N2 / 2;
     const bool low = dt == torch::kBFloat16 || dt == torch::kHalf;

@@ -89,7 +89,10 @@ torch::Tensor BiGSLayerImpl::forward_fast(const torch::Tensor& h, const torch::T
     if (cfg_.padding_mode == config::PaddingMode::kMasked && mask.defined())
       u = u * mask.to(u.scalar_type()).unsqueeze(-1);                         // zero the mixer inputs at pads
   }
-  auto u_f = u.narrow(2, 0, d), u_b = u.narrow(2, d, d);                       // r(B L D) column views
+  // split, not two narrows: its backward is one cat, where each narrow's is a zero fill and a strided copy
+  // of the whole (B, L, 2D) gradient, and autograd then adds the two.
+  auto halves = u.split(d, 2);
+  auto u_f = halves[0], u_b = halves[1];                                       // r(B L D) column views
   torch::Tensor s_f, s_b;
   {
     CODESSM_PROFILE("bigs.convolutions");

@@ -66,7 +66,7 @@ torch::Tensor CodeModelImpl::mlm_logits_at(const torch::Tensor& last_hidden, con
   return cls->predictions->forward(rows, backbone_->word_embedding_weight());             // r(M V)
 }
 
-void CodeModelImpl::cast_for_inference(torch::ScalarType dt) {
+void CodeModelImpl::cast_weights(torch::ScalarType dt) {
   torch::NoGradGuard g;
   for (auto& m : modules(/*include_self=*/true)) {
     if (m->as<S4dLayerImpl>() || m->as<S4DKernelImpl>()) continue;  // SSM parameters stay fp32

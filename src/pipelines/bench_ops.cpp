@@ -25,6 +25,7 @@
 #include "codessm/tensor/profile_scope.h"
 #include "codessm/tensor/torch_compat.h"
 #include "codessm/train/grad_clip.h"
+#include "codessm/train/master_weights.h"
 #include "codessm/train/optimizer_groups.h"
 
 namespace codessm::pipelines {
@@ -140,7 +141,7 @@ json run_bench_forward(const BenchForwardOptions& o) {
   auto m = build_model(o.model, o.overrides, maxL, o.impl);
   const auto counts = model::count_parameters(m);
   m->to(dev);
-  if (pure_bf16) m->cast_for_inference(torch::kBFloat16);
+  if (pure_bf16) m->cast_weights(torch::kBFloat16);
   if (o.backward) m->train(); else m->eval();
   const auto& cfg = m->config();
   json rows = json::array();
@@ -193,8 +194,8 @@ json run_bench_train(const BenchTrainOptions& o) {
   CODESSM_REQUIRE(o.iters >= 1, UsageError, "--iters {}: the number of timed steps must be at least 1", o.iters);
   CODESSM_REQUIRE(o.warmup >= 0, UsageError, "--warmup {}: the number of untimed steps must be 0 or more", o.warmup);
   auto dev = tensor::parse_device(o.device);
-  CODESSM_REQUIRE(o.dtype == "bf16" || o.dtype == "tf32" || o.dtype == "fp32", UsageError,
-                  "bench train: --dtype '{}': use bf16 (autocast), tf32 or fp32", o.dtype);
+  CODESSM_REQUIRE(o.dtype == "bf16" || o.dtype == "bf16-autocast" || o.dtype == "tf32" || o.dtype == "fp32",
+                  UsageError, "bench train: --dtype '{}': use bf16, bf16-autocast, tf32 or fp32", o.dtype);
   CODESSM_REQUIRE(o.mlm_probability > 0 && o.mlm_probability <= 1, UsageError,
                   "bench train: --mlm-probability must be in (0, 1] (got {})", o.mlm_probability);
   std::vector<std::pair<int64_t, int64_t>> shapes;
@@ -219,7 +220,11 @@ json run_bench_train(const BenchTrainOptions& o) {
     opt.reset();
     opt = std::move(plain);
   }
-  const bool bf16 = o.dtype == "bf16";
+  // bf16: bf16 weights and activations, fp32 master weights in the optimizer; bf16-autocast: fp32 weights,
+  // products in bf16 under autocast.
+  const bool bf16 = o.dtype == "bf16-autocast";
+  std::unique_ptr<train::MasterWeights> master;
+  if (o.dtype == "bf16") master = std::make_unique<train::MasterWeights>(m, *opt, torch::kBFloat16);
   const auto& cfg = m->config();
   std::vector<torch::Tensor> params;
   for (auto& g : opt->param_groups())
@@ -227,7 +232,8 @@ json run_bench_train(const BenchTrainOptions& o) {
   json rows = json::array();
   report::Table table{{"batch x L", "dtype", "head", "optimizer", "ms/step", "tokens/s", "peak GiB"}, {}};
   const std::string head = o.full_head ? "all positions" : "masked positions";
-  const std::string optname = o.plain_adamw ? "AdamW (per tensor)" : "AdamW (fused on CUDA)";
+  std::string optname = o.plain_adamw ? "AdamW (per tensor)" : "AdamW (fused on CUDA)";
+  if (master) optname += ", fp32 masters";
   for (auto [B, L] : shapes) {
     auto iopts = torch::TensorOptions().dtype(torch::kInt64).device(dev);
     auto ids = torch::randint(5, cfg.vocab_size, {B, L}, iopts);
@@ -254,6 +260,7 @@ json run_bench_train(const BenchTrainOptions& o) {
       {
         CODESSM_PROFILE("train.backward");
         loss.backward();
+        if (master) master->accumulate_gradients();
       }
       {
         CODESSM_PROFILE("train.clip");
@@ -261,6 +268,7 @@ json run_bench_train(const BenchTrainOptions& o) {
       }
       CODESSM_PROFILE("train.optimizer");
       opt->step();
+      if (master) master->masters_to_model();
     };
     json row = {{"batch", B}, {"L", L}, {"scored_positions", positions.size(0)}};
     const std::string shape = std::to_string(B) + "x" + std::to_string(L);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -47,13 +48,6 @@ ConvParams random_conv_params(int64_t k, int64_t N) {
   return p.to(torch::kFloat32);
 }
 
-/// A fresh seed per run (the functions must agree on any valid input), recorded in the test's trace.
-uint64_t fresh_seed(uint64_t salt) {
-  const uint64_t s = static_cast<uint64_t>(std::time(nullptr)) * 1000003u + salt;
-  torch::manual_seed(s);
-  return s;
-}
-
 /// The naive same-dtype computation: a dense L×L Toeplitz matrix of the kernel times u (+ D·u).
 torch::Tensor naive_conv(const torch::Tensor& u, const ConvParams& p, bool anticausal) {
   const int64_t L = u.size(1), D = u.size(2);
@@ -91,7 +85,7 @@ TEST(SsmConvAutoChunk, OneDenseBlockOnCudaWhileKTimesLSquaredFitsThenBlocksOf102
 }
 
 TEST(SsmConvAutoChunk, ChunkZeroIsTheAutomaticBlockSize) {
-  SCOPED_TRACE(::testing::Message() << "seed " << fresh_seed(99));
+  SCOPED_TRACE(::testing::Message() << "seed " << test::fresh_seed(99));
   auto p = random_conv_params(1, 8);
   auto u = torch::randn({2, 700, 8});
   for (bool anti : {false, true}) {
@@ -106,7 +100,7 @@ class SsmConvTest : public ::testing::TestWithParam<std::tuple<int64_t, int64_t,
 
 TEST_P(SsmConvTest, OutputMatchesFloat64DirectSum) {
   const auto [L, K, anti] = GetParam();
-  SCOPED_TRACE(::testing::Message() << "seed " << fresh_seed(L * 7 + K));
+  SCOPED_TRACE(::testing::Message() << "seed " << test::fresh_seed(L * 7 + K));
   const int64_t B = 2, D = 16, N = 16;
   auto p = random_conv_params(K, N);
   auto u = torch::randn({B, L, D});
@@ -129,7 +123,7 @@ TEST_P(SsmConvTest, OutputMatchesFloat64DirectSum) {
 
 TEST_P(SsmConvTest, GradientsMatchFloat64FftTwin) {
   const auto [L, K, anti] = GetParam();
-  SCOPED_TRACE(::testing::Message() << "seed " << fresh_seed(L * 13 + K));
+  SCOPED_TRACE(::testing::Message() << "seed " << test::fresh_seed(L * 13 + K));
   const int64_t B = 2, D = 16, N = 16;
   auto p32 = random_conv_params(K, N);
   auto u = torch::randn({B, L, D});
@@ -171,7 +165,7 @@ INSTANTIATE_TEST_SUITE_P(Shapes, SsmConvTest,
                                             ::testing::Bool()));
 
 TEST(SsmConv, Bf16WithinBf16Rounding) {
-  SCOPED_TRACE(::testing::Message() << "seed " << fresh_seed(1));
+  SCOPED_TRACE(::testing::Message() << "seed " << test::fresh_seed(1));
   auto p = random_conv_params(1, 16);
   auto u = torch::randn({2, 300, 8});
   for (bool anti : {false, true}) {
@@ -223,8 +217,8 @@ TEST(SsmConv, RejectsBadShapes) {
 
 /// L = 4096 in fp32 on `dev` against the float64 twins: the output, and the gradients of u, C and log_step.
 /// Gradients are held to twice the error of the plain fp32 computation of the same function (a dense L×L
-/// Toeplitz product, naive_conv) plus 1e-4: with a nearly undamped mode over 4096 positions the log_step
-/// gradient is a sum with heavy cancellation, and on some seeds even the plain fp32 product is 1e-3 off it.
+/// Toeplitz product, naive_conv) plus 1e-4; log_step's also to the fp32 phase floor below (with a nearly
+/// undamped mode over 4096 positions, on some seeds even the plain fp32 product is 1e-3 off the twin).
 void check_long_sequence(torch::Device dev) {
   const int64_t L = 4096;
   auto p = random_conv_params(1, 64);
@@ -250,20 +244,29 @@ void check_long_sequence(torch::Device dev) {
         {"u", uc.grad(), un.grad(), ud.grad()},
         {"C", pc.C.grad(), pn.C.grad(), pd.C.grad()},
         {"log_step", pc.log_step.grad(), pn.log_step.grad(), pd.log_step.grad()}};
+    // fp32 cannot hold the kernel's phase at the last position, Δ·Im(A)·L (up to ~4·10⁴ rad here), closer than
+    // L·max|Δ·Im A|·eps32: every fp32 computation of K has relative errors of that size at the far end, and
+    // log_step's gradient weights position l by l (dĀ^l/dΔ = l·A·Ā^l). So its bound adds that floor. Measured
+    // over 54 seeds on the CPU (blocks of 256): the fast path's log_step error at most 2.6× the floor (one run
+    // 2.5e-3 with the floor 1.9e-3), the plain product's 1.6×; u's and C's at most 1.8× the plain product's.
+    const double phase_floor =
+        static_cast<double>(L) * p.log_step.exp().max().item<double>() * p.A_im.abs().max().item<double>() * 1.19e-7;
     for (const auto& [name, fast, plain, twin] : grads) {
       const double e = test::rel_err(fast, twin), en = test::rel_err(plain, twin);
-      EXPECT_LE(e, 2 * en + 1e-4) << name << " anti=" << anti << " plain fp32 error " << en;
+      const double floor = std::string(name) == "log_step" ? 8 * phase_floor : 0.0;
+      EXPECT_LE(e, 2 * en + 1e-4 + floor)
+          << name << " anti=" << anti << " plain fp32 error " << en << ", fp32 phase floor " << phase_floor;
     }
   }
 }
 
 TEST(SsmConv, LongSequenceMatchesReference) {
-  SCOPED_TRACE(::testing::Message() << "seed " << fresh_seed(2));
+  SCOPED_TRACE(::testing::Message() << "seed " << test::fresh_seed(2));
   check_long_sequence(torch::kCPU);
 }
 
 TEST(SsmConv, CudaLongSequenceMatchesReference) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
-  SCOPED_TRACE(::testing::Message() << "seed " << fresh_seed(1));
+  SCOPED_TRACE(::testing::Message() << "seed " << test::fresh_seed(1));
   check_long_sequence(torch::kCUDA);
 }

@@ -43,9 +43,10 @@ class CodeModelImpl : public torch::nn::Module {
   /// over every position would be a sixth of the whole step): last_hidden r(B L D), positions i64(M) flat
   /// indices b·L + t. Returns r(M V). Needs the MLM head.
   torch::Tensor mlm_logits_at(const torch::Tensor& last_hidden, const torch::Tensor& positions);
-  /// Casts every weight to `dt` (bf16 inference) except the SSM kernel parameters and skips, which stay fp32:
+  /// Casts every weight to `dt` (bf16 inference; bf16 training with train::MasterWeights) except the SSM kernel
+  /// parameters and skips, which stay fp32:
   /// rounding A_im (up to ~N·π) to bf16's 8 bits would move the kernel's phases by whole cycles over L.
-  void cast_for_inference(torch::ScalarType dt);
+  void cast_weights(torch::ScalarType dt);
 
   const config::ModelConfig& config() const { return cfg_; }
   BackboneImpl& backbone() { return *backbone_; }

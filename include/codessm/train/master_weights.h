@@ -1,0 +1,51 @@
+// bf16 training with fp32 master weights: the model holds bf16 weights and computes in bf16 end to end (no
+// autocast: no per-op casts, bf16 LayerNorm and residual stream), while the optimizer updates fp32 copies.
+// Under autocast a codessm-base training step spends a large share of its time casting (fp32 residual and
+// LayerNorm, weight casts every forward); here each step adds only a cast of every gradient into fp32 and a
+// rounding of every updated master back into the model. The SSM kernel parameters stay fp32 in the model
+// (CodeModelImpl::cast_weights), so they need no master: the optimizer updates them in place as before.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "codessm/model/code_model.h"
+
+namespace codessm::train {
+
+class MasterWeights {
+ public:
+  /// Casts `model`'s weights to `dtype` (CodeModelImpl::cast_weights) and points `optimizer` at fp32 master
+  /// copies of every weight that was cast. Call before the optimizer's first step and before loading its
+  /// state: the state is keyed by the tensors the groups hold, which are the masters from here on.
+  MasterWeights(model::CodeModel& model, torch::optim::Optimizer& optimizer, torch::ScalarType dtype);
+
+  /// Adds the model's gradients (bf16) into the masters' fp32 gradients (assigned when undefined) and releases
+  /// the model's; once per micro-batch, so accumulation over micro-batches happens in fp32.
+  void accumulate_gradients();
+  /// Rounds the updated masters into the model's weights (after optimizer.step()).
+  void masters_to_model();
+  /// Number of master/model pairs (the weights that were cast).
+  size_t size() const { return model_.size(); }
+
+  /// While alive, the model's cast weights are their fp32 masters (no copy: the tensors' storage is swapped),
+  /// so a checkpoint written meanwhile holds the fp32 weights, not their bf16 rounding.
+  class Fp32Scope {
+   public:
+    explicit Fp32Scope(MasterWeights* mw);
+    ~Fp32Scope();
+    Fp32Scope(const Fp32Scope&) = delete;
+    Fp32Scope& operator=(const Fp32Scope&) = delete;
+
+   private:
+    MasterWeights* mw_;
+    std::vector<torch::Tensor> low_;  // the bf16 data set aside
+  };
+
+ private:
+  std::vector<torch::Tensor> model_;   // the model's cast parameters (bf16 leaves)
+  std::vector<torch::Tensor> master_;  // their fp32 masters, held by the optimizer's groups
+};
+
+}  // namespace codessm::train

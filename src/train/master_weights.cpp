@@ -1,0 +1,68 @@
+// MasterWeights (master_weights.h): pairs found by identity before and after the cast, swapped into the
+// optimizer's groups by position.
+#include "codessm/train/master_weights.h"
+
+#include <unordered_map>
+
+#include "codessm/core/error.h"
+
+namespace codessm::train {
+
+MasterWeights::MasterWeights(model::CodeModel& model, torch::optim::Optimizer& optimizer, torch::ScalarType dtype) {
+  torch::NoGradGuard no_grad;
+  // fp32 copies of everything first: which tensors the cast changes is the model's rule, not ours.
+  std::unordered_map<const void*, torch::Tensor> before;
+  for (auto& p : model->parameters()) {
+    CODESSM_REQUIRE(p.scalar_type() == torch::kFloat32, UsageError,
+                    "bf16 training with fp32 master weights starts from an fp32 model (a weight is {})",
+                    c10::toString(p.scalar_type()));
+    before.emplace(p.unsafeGetTensorImpl(), p.detach().clone());
+  }
+  model->cast_weights(dtype);
+  std::unordered_map<const void*, torch::Tensor> master_of;
+  for (auto& p : model->parameters())
+    if (p.scalar_type() != torch::kFloat32) {
+      auto m = before.at(p.unsafeGetTensorImpl());
+      master_of.emplace(p.unsafeGetTensorImpl(), m);
+      model_.push_back(p);
+      master_.push_back(m);
+    }
+  for (auto& group : optimizer.param_groups())
+    for (auto& p : group.params()) {
+      auto it = master_of.find(p.unsafeGetTensorImpl());
+      if (it != master_of.end()) p = it->second;  // the group now updates the fp32 master
+    }
+  for (auto& m : master_) m.requires_grad_(true);
+}
+
+void MasterWeights::accumulate_gradients() {
+  torch::NoGradGuard no_grad;
+  for (size_t i = 0; i < model_.size(); ++i) {
+    auto& g = model_[i].mutable_grad();
+    if (!g.defined()) continue;
+    auto& mg = master_[i].mutable_grad();
+    if (mg.defined()) mg.add_(g);
+    else mg = g.to(torch::kFloat32);
+    g = torch::Tensor();
+  }
+}
+
+void MasterWeights::masters_to_model() {
+  torch::NoGradGuard no_grad;
+  for (size_t i = 0; i < model_.size(); ++i) model_[i].copy_(master_[i]);
+}
+
+MasterWeights::Fp32Scope::Fp32Scope(MasterWeights* mw) : mw_(mw) {
+  if (!mw_) return;
+  for (size_t i = 0; i < mw_->model_.size(); ++i) {
+    low_.push_back(mw_->model_[i].data());
+    mw_->model_[i].set_data(mw_->master_[i].detach());
+  }
+}
+
+MasterWeights::Fp32Scope::~Fp32Scope() {
+  if (!mw_) return;
+  for (size_t i = 0; i < low_.size(); ++i) mw_->model_[i].set_data(low_[i]);
+}
+
+}  // namespace codessm::train
