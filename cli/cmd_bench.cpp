@@ -57,7 +57,8 @@ void setup_bench(CLI::App& app) {
   tr->add_flag("--full-head", t->full_head, "vocabulary logits at every position (the old way)");
   tr->add_flag("--plain-adamw", t->plain_adamw, "LibTorch's per-tensor AdamW instead of the fused one");
   CommonHelp tr_help{"folder for bench_train.json and .md"};
-  tr_help.dtype = "bf16 (bf16 weights and activations, fp32 master weights; the default), bf16-autocast, tf32 or fp32";
+  tr_help.dtype = "as the trainer's: bf16-master (bf16 weights and activations, fp32 master weights; the default), "
+                  "bf16 (autocast), tf32 or fp32";
   add_common_flags(tr, *tf, kDevice | kDtype | kThreads | kOut, tr_help);
   add_impl_flags(tr, t->impl);
   tr->callback([t, tf] {

@@ -34,7 +34,9 @@ void add_run_flags(CLI::App* cmd, pipelines::TrainRunOptions* o, std::shared_ptr
   cmd->add_option("--stop-after", o->stop_after_step, "stop with a checkpoint after this many steps (0 = run to max_steps)");
   cmd->add_option("--max-seconds", o->max_seconds, "time budget: evaluate, save and stop once spent (0 = none)");
   add_common_flags(cmd, f->common, kDevice | kDtype | kThreads | kSeed | kOut | kProgress,
-                   {"run folder: run_config.json, metrics.jsonl, ckpt-NNNNNN/, reports/ (+ best/)"});
+                   {"run folder: run_config.json, metrics.jsonl, ckpt-NNNNNN/, reports/ (+ best/)",
+                    "fp32, tf32 (CUDA matmuls in TF32), bf16 (autocast; FFTs stay fp32) or bf16-master (bf16 weights "
+                    "and activations, fp32 master weights: the fastest on CUDA)"});
   cmd->add_flag("--print-default-config", f->print_default, "print the built-in default config and exit");
   cmd->callback([o, f, default_config, run] {
     if (f->print_default) {

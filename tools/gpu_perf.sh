@@ -10,8 +10,8 @@
 #           and ModernBERT-base (bf16)
 #   train   training steps (forward, backward, AdamW), codessm-base bf16, 8x2048 and 32x512, new vs old path;
 #           peers (BiGS reference TF32, ModernBERT bf16 autocast) beside
-#   precision training steps, bf16 weights with fp32 masters (train::MasterWeights, the default) against bf16
-#           autocast, with section timings (forward, backward, clip, optimizer)
+#   precision training steps, bf16-master (bf16 weights, fp32 masters: train::MasterWeights; bench train's
+#           default) against bf16 (autocast), with section timings (forward, backward, clip, optimizer)
 #   profile section timings (bench --profile) of a forward and a training step, and the key rows again
 #   kprof   kernel-level time of one forward (L 2048, L 512) and one training step (ncu; tools/ncu_summary.py)
 #   quick   the headline rows after a change; final: the issue's whole table with the peers (one GPU)
@@ -59,7 +59,7 @@ if has tests; then
     timeout 300 "$BUILD"/tests/codessm_${t}_tests --gtest_brief=1 > "$RES/tests_$t.txt" 2>&1
     echo "$t: exit $? — $(grep -cE '^\[       OK|^\[  PASSED' "$RES/tests_$t.txt") ok lines"; grep -E "FAILED|Failure|error" "$RES/tests_$t.txt" | head -20
   done
-  timeout 120 "$BUILD"/tests/codessm_train_tests --gtest_brief=1 --gtest_filter='FusedAdamW*:Trainer*Resume*' \
+  timeout 120 "$BUILD"/tests/codessm_train_tests --gtest_brief=1 --gtest_filter='FusedAdamW*:Trainer*Resume*:MasterWeights*:TrainerTest.*Bf16*' \
     > "$RES/tests_train.txt" 2>&1; echo "train (fused AdamW, resume): exit $?"; grep -E "FAILED|Failure" "$RES/tests_train.txt" | head
   grep -E "^\[  (PASSED|FAILED|SKIPPED)" "$RES"/tests_*.txt
   pack
@@ -124,16 +124,16 @@ if has train; then
     PEERS=$!
   fi
   export CUDA_VISIBLE_DEVICES=0
-  trn base_bf16 --model codessm-base --dtype bf16
-  trn base_bf16_autocast --model codessm-base --dtype bf16-autocast
-  trn base_bf16_old --model codessm-base --dtype bf16-autocast --conv fft --unfused --full-head --plain-adamw
-  trn base_bf16_fullhead --model codessm-base --dtype bf16 --full-head
-  trn base_bf16_plainadam --model codessm-base --dtype bf16 --plain-adamw
-  trn base_bf16_fft --model codessm-base --dtype bf16 --conv fft
-  trn base_bf16_state16 --model codessm-base --dtype bf16 --bf16-state
-  trn small_bf16 --model codessm-small --dtype bf16 --shapes 32x512,8x2048
-  trn rocoder_bf16 --model rocoder-base --dtype bf16 --set max_position_embeddings=2048
-  trn bertcoder_bf16 --model bertcoder-base --dtype bf16
+  trn base_bf16 --model codessm-base --dtype bf16-master
+  trn base_bf16_autocast --model codessm-base --dtype bf16
+  trn base_bf16_old --model codessm-base --dtype bf16 --conv fft --unfused --full-head --plain-adamw
+  trn base_bf16_fullhead --model codessm-base --dtype bf16-master --full-head
+  trn base_bf16_plainadam --model codessm-base --dtype bf16-master --plain-adamw
+  trn base_bf16_fft --model codessm-base --dtype bf16-master --conv fft
+  trn base_bf16_state16 --model codessm-base --dtype bf16-master --bf16-state
+  trn small_bf16 --model codessm-small --dtype bf16-master --shapes 32x512,8x2048
+  trn rocoder_bf16 --model rocoder-base --dtype bf16-master --set max_position_embeddings=2048
+  trn bertcoder_bf16 --model bertcoder-base --dtype bf16-master
   unset CUDA_VISIBLE_DEVICES
   if [ -n "${PEERS:-}" ]; then wait $PEERS; fi
   if [ "$PEER_GPU" = 0 ] && [ -d "$BIGS_DIR" ]; then
@@ -148,12 +148,12 @@ if has profile; then
   stamp "section profiles (synchronising timers) and the key rows again"
   export CUDA_VISIBLE_DEVICES=0
   fwd prof_base_bf16 --model codessm-base --dtype bf16 --lengths 512,2048 --profile
-  trn prof_base_train --model codessm-base --dtype bf16 --shapes 8x2048 --profile
+  trn prof_base_train --model codessm-base --dtype bf16-master --shapes 8x2048 --profile
   fwd base_bf16 --model codessm-base --dtype bf16 --lengths $LENS
   fwd base_bf16_chunk512 --model codessm-base --dtype bf16 --chunk 512 --lengths 512,2048,8192
   fwd base_bf16_state16 --model codessm-base --dtype bf16 --bf16-state --lengths 512,2048,8192
-  trn base_bf16 --model codessm-base --dtype bf16
-  trn base_bf16_state16 --model codessm-base --dtype bf16 --bf16-state
+  trn base_bf16 --model codessm-base --dtype bf16-master
+  trn base_bf16_state16 --model codessm-base --dtype bf16-master --bf16-state
   grep -A40 "^profile" "$RES/fwd/prof_base_bf16/log.txt" "$RES/train/prof_base_train/log.txt" | head -120
   unset CUDA_VISIBLE_DEVICES
   pack
@@ -191,8 +191,8 @@ if has chunks; then
   fwd chunk_1024 --model codessm-base --dtype bf16 --chunk 1024 --lengths 2048,4096,8192
   fwd chunk_2048 --model codessm-base --dtype bf16 --chunk 2048 --lengths 4096,8192
   fwd base_bf16 --model codessm-base --dtype bf16 --lengths $LENS
-  trn chunk_train_dense --model codessm-base --dtype bf16 --chunk 2048 --shapes 8x2048
-  trn chunk_train_512 --model codessm-base --dtype bf16 --chunk 512 --shapes 32x512
+  trn chunk_train_dense --model codessm-base --dtype bf16-master --chunk 2048 --shapes 8x2048
+  trn chunk_train_512 --model codessm-base --dtype bf16-master --chunk 512 --shapes 32x512
   unset CUDA_VISIBLE_DEVICES
 fi
 
@@ -227,16 +227,16 @@ if has quick; then
   fwd base_bf16 --model codessm-base --dtype bf16 --lengths $LENS
   fwd base_bf16_chunk256 --model codessm-base --dtype bf16 --chunk 256 --lengths 2048
   [ -n "${QUICK_8KERNEL:-}" ] && fwd 8kernel_bf16 --model codessm-8kernel --dtype bf16 --lengths $LENS
-  trn base_bf16 --model codessm-base --dtype bf16
+  trn base_bf16 --model codessm-base --dtype bf16-master
   unset CUDA_VISIBLE_DEVICES
 fi
 
 if has precision; then
   stamp "training precision: bf16 with fp32 masters vs bf16 autocast (section timings)"
   export CUDA_VISIBLE_DEVICES=0
-  trn prec_bf16 --model codessm-base --dtype bf16 --profile
-  trn prec_autocast --model codessm-base --dtype bf16-autocast --profile
-  trn prec_small_bf16 --model codessm-small --dtype bf16 --shapes 32x512,8x2048
+  trn prec_bf16 --model codessm-base --dtype bf16-master --profile
+  trn prec_autocast --model codessm-base --dtype bf16 --profile
+  trn prec_small_bf16 --model codessm-small --dtype bf16-master --shapes 32x512,8x2048
   grep -h -A14 "^profile" "$RES/train/prec_bf16/log.txt" "$RES/train/prec_autocast/log.txt" | head -60
   unset CUDA_VISIBLE_DEVICES
   pack

@@ -46,7 +46,8 @@ struct EnumNames<NonFinitePolicy> {
 template <>
 struct EnumNames<TrainDtype> {
   static constexpr std::pair<TrainDtype, const char*> v[] = {
-      {TrainDtype::kFp32, "fp32"}, {TrainDtype::kTf32, "tf32"}, {TrainDtype::kBf16, "bf16"}};
+      {TrainDtype::kFp32, "fp32"}, {TrainDtype::kTf32, "tf32"}, {TrainDtype::kBf16, "bf16"},
+      {TrainDtype::kBf16Master, "bf16-master"}};
 };
 template <>
 struct EnumNames<Similarity> {

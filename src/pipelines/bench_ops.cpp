@@ -194,8 +194,8 @@ json run_bench_train(const BenchTrainOptions& o) {
   CODESSM_REQUIRE(o.iters >= 1, UsageError, "--iters {}: the number of timed steps must be at least 1", o.iters);
   CODESSM_REQUIRE(o.warmup >= 0, UsageError, "--warmup {}: the number of untimed steps must be 0 or more", o.warmup);
   auto dev = tensor::parse_device(o.device);
-  CODESSM_REQUIRE(o.dtype == "bf16" || o.dtype == "bf16-autocast" || o.dtype == "tf32" || o.dtype == "fp32",
-                  UsageError, "bench train: --dtype '{}': use bf16, bf16-autocast, tf32 or fp32", o.dtype);
+  CODESSM_REQUIRE(o.dtype == "bf16-master" || o.dtype == "bf16" || o.dtype == "tf32" || o.dtype == "fp32", UsageError,
+                  "bench train: --dtype '{}': use bf16-master, bf16 (autocast), tf32 or fp32", o.dtype);
   CODESSM_REQUIRE(o.mlm_probability > 0 && o.mlm_probability <= 1, UsageError,
                   "bench train: --mlm-probability must be in (0, 1] (got {})", o.mlm_probability);
   std::vector<std::pair<int64_t, int64_t>> shapes;
@@ -220,11 +220,11 @@ json run_bench_train(const BenchTrainOptions& o) {
     opt.reset();
     opt = std::move(plain);
   }
-  // bf16: bf16 weights and activations, fp32 master weights in the optimizer; bf16-autocast: fp32 weights,
-  // products in bf16 under autocast.
-  const bool bf16 = o.dtype == "bf16-autocast";
+  // The trainer's precisions (config::TrainDtype): bf16-master = bf16 weights and activations, fp32 master
+  // weights in the optimizer; bf16 = fp32 weights, products in bf16 under autocast.
+  const bool bf16 = o.dtype == "bf16";
   std::unique_ptr<train::MasterWeights> master;
-  if (o.dtype == "bf16") master = std::make_unique<train::MasterWeights>(m, *opt, torch::kBFloat16);
+  if (o.dtype == "bf16-master") master = std::make_unique<train::MasterWeights>(m, *opt, torch::kBFloat16);
   const auto& cfg = m->config();
   std::vector<torch::Tensor> params;
   for (auto& g : opt->param_groups())

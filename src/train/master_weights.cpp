@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "codessm/core/error.h"
+#include "codessm/tensor/torch_compat.h"
 
 namespace codessm::train {
 
@@ -33,23 +34,45 @@ MasterWeights::MasterWeights(model::CodeModel& model, torch::optim::Optimizer& o
       if (it != master_of.end()) p = it->second;  // the group now updates the fp32 master
     }
   for (auto& m : master_) m.requires_grad_(true);
+  grad_.resize(master_.size());
 }
 
 void MasterWeights::accumulate_gradients() {
   torch::NoGradGuard no_grad;
+  // First micro-batch of a step (the optimizer's zero_grad released the masters' gradients): one multi-tensor
+  // cast into the kept fp32 buffers. Later micro-batches add in fp32, one add per tensor.
+  std::vector<torch::Tensor> dst, src;
   for (size_t i = 0; i < model_.size(); ++i) {
     auto& g = model_[i].mutable_grad();
     if (!g.defined()) continue;
     auto& mg = master_[i].mutable_grad();
-    if (mg.defined()) mg.add_(g);
-    else mg = g.to(torch::kFloat32);
-    g = torch::Tensor();
+    if (mg.defined()) {
+      mg.add_(g);
+    } else {
+      if (!grad_[i].defined() || grad_[i].sizes() != g.sizes() || grad_[i].strides() != g.strides())
+        grad_[i] = torch::empty_strided(g.sizes(), g.strides(), g.options().dtype(torch::kFloat32));
+      dst.push_back(grad_[i]);
+      src.push_back(g);
+      mg = grad_[i];
+    }
   }
+  tensor::foreach_copy(dst, src);
+  for (auto& p : model_) p.mutable_grad() = torch::Tensor();  // released: the step holds only fp32 gradients
 }
 
 void MasterWeights::masters_to_model() {
   torch::NoGradGuard no_grad;
-  for (size_t i = 0; i < model_.size(); ++i) model_[i].copy_(master_[i]);
+  tensor::foreach_copy(model_, master_);  // rounds to bf16
+}
+
+void MasterWeights::release_to_model() {
+  for (size_t i = 0; i < model_.size(); ++i) {
+    model_[i].mutable_grad() = torch::Tensor();
+    model_[i].set_data(master_[i].detach());
+  }
+  model_.clear();
+  master_.clear();
+  grad_.clear();
 }
 
 MasterWeights::Fp32Scope::Fp32Scope(MasterWeights* mw) : mw_(mw) {

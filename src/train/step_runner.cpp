@@ -8,6 +8,7 @@
 
 #include "codessm/tensor/scopes.h"
 #include "codessm/train/grad_clip.h"
+#include "codessm/train/master_weights.h"
 
 namespace codessm::train {
 
@@ -16,8 +17,9 @@ std::string StepOutcome::nonfinite_reason() const {
 }
 
 StepRunner::StepRunner(model::CodeModel& model, torch::optim::Optimizer& optimizer, TrainStream& stream,
-                       torch::Device device, StepOptions options, GradientSync* sync)
-    : model_(model), opt_(optimizer), stream_(stream), device_(device), options_(options), sync_(sync) {
+                       torch::Device device, StepOptions options, GradientSync* sync, MasterWeights* master)
+    : model_(model), opt_(optimizer), stream_(stream), device_(device), options_(options), sync_(sync),
+      master_(master) {
   for (auto& g : opt_.param_groups())
     for (auto& p : g.params()) params_.push_back(p);
 }
@@ -39,6 +41,7 @@ StepOutcome StepRunner::step(int64_t step, StopWish stop) {
     tokens += out.tokens;
     if (sync_) sync_->before_backward(/*last=*/m + 1 == options_.grad_accum);
     out.loss_sum.backward();
+    if (master_) master_->accumulate_gradients();  // fp32 from here on: accumulation, sync, clipping, AdamW
     loss_sum = loss_sum.defined() ? loss_sum + out.loss_sum.detach() : out.loss_sum.detach();
   }
   // The step's scalars: this rank's, then (data parallel) their sums over ranks in one collective. A NaN on any
@@ -57,8 +60,12 @@ StepOutcome StepRunner::step(int64_t step, StopWish stop) {
   // measures the norm.
   out.grad_norm = clip_grad_norm(params_, options_.max_grad_norm);
   out.applied = std::isfinite(out.loss) && std::isfinite(out.grad_norm);
-  if (out.applied) opt_.step();
-  else opt_.zero_grad();
+  if (out.applied) {
+    opt_.step();
+    if (master_) master_->masters_to_model();
+  } else {
+    opt_.zero_grad();
+  }
   return out;
 }
 

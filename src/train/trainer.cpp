@@ -19,6 +19,7 @@
 #include "codessm/train/cadence.h"
 #include "codessm/train/checkpointer.h"
 #include "codessm/train/lr_schedule.h"
+#include "codessm/train/master_weights.h"
 #include "codessm/train/optimizer_groups.h"
 
 namespace codessm::train {
@@ -45,6 +46,7 @@ struct Trainer::Run {
   torch::Device device{torch::kCPU};
   std::unique_ptr<Checkpointer> ckpt;
   std::unique_ptr<torch::optim::AdamW> opt;
+  std::unique_ptr<MasterWeights> master;       ///< bf16-master runs: the optimizer's fp32 masters
   ParamGroupNames groups;
   std::unique_ptr<StepRunner> runner;
   std::unique_ptr<core::ProgressBar> bar;
@@ -111,7 +113,9 @@ std::unique_ptr<Trainer::Run> Trainer::start_run() {
   r->device = tensor::parse_device(cfg_.run.device);
   // bf16 runs keep the SSM convolution's small state GEMMs in fp32 (kernels::ssm_conv's accuracy) and rely on
   // TF32 there; only an "fp32" run asks for full-precision fp32 products.
-  tensor::set_matmul_tf32(cfg_.run.dtype == config::TrainDtype::kTf32 || cfg_.run.dtype == config::TrainDtype::kBf16);
+  const auto dt = cfg_.run.dtype;
+  tensor::set_matmul_tf32(dt == config::TrainDtype::kTf32 || dt == config::TrainDtype::kBf16 ||
+                          dt == config::TrainDtype::kBf16Master);
   GradientSync* sync = options_.sync.get();
   const bool writer = !sync || sync->rank() == 0;
   r->ckpt = std::make_unique<Checkpointer>(CheckpointerOptions{
@@ -121,14 +125,21 @@ std::unique_ptr<Trainer::Run> Trainer::start_run() {
   model_->to(r->device);
   model_->train();
   r->opt = make_adamw(model_, cfg_.optim, &r->groups);
+  // bf16-master: the model turns bf16 and the groups point at fp32 masters, before the moments are restored
+  // onto them (the state is keyed by the tensors the groups hold).
+  if (dt == config::TrainDtype::kBf16Master) r->master = std::make_unique<MasterWeights>(model_, *r->opt, torch::kBFloat16);
   // Moments and RNG last: building the optimizer and moving the model consume no randomness, but keep the
   // restored generators untouched by anything above.
   r->ckpt->restore_optimizer(*r->opt);
   r->runner = std::make_unique<StepRunner>(
       model_, *r->opt, *objective_.stream, r->device,
-      StepOptions{cfg_.optim.grad_accum, cfg_.optim.max_grad_norm, cfg_.run.dtype == config::TrainDtype::kBf16}, sync);
+      StepOptions{cfg_.optim.grad_accum, cfg_.optim.max_grad_norm, dt == config::TrainDtype::kBf16}, sync,
+      r->master.get());
   // Every rank starts from rank 0's weights (a resumed run reads the same checkpoint on every rank).
-  if (sync && !r->ckpt->resumed()) sync->broadcast_parameters(r->runner->parameters());
+  if (sync && !r->ckpt->resumed()) {
+    sync->broadcast_parameters(r->runner->parameters());
+    if (r->master) r->master->masters_to_model();
+  }
   r->ckpt->record_config(cfg_.to_json());
   if (r->ckpt->resumed()) objective_.stream->restore(r->state.data);
   if (options_.progress && writer) {
@@ -169,6 +180,9 @@ void Trainer::after_step(Run& r, const StepOutcome& out, double lr) {
 }
 
 void Trainer::evaluate(Run& r) {
+  // Evaluation, best-checkpoint writes and hooks see the fp32 weights (bf16-master: the masters), so every
+  // evaluator runs exactly as in an fp32/autocast run.
+  MasterWeights::Fp32Scope fp32(r.master.get());
   auto& res = r.result.last_eval;
   res = objective_.evaluator->evaluate(model_, r.device);
   select_metric(res, cfg_.run.metric);
@@ -183,6 +197,7 @@ void Trainer::evaluate(Run& r) {
 
 void Trainer::save(Run& r) {
   if (r.saved_at == r.state.step) return;
+  MasterWeights::Fp32Scope fp32(r.master.get());  // checkpoints hold the fp32 masters, not their bf16 rounding
   r.ckpt->save(model_, *r.opt, r.state);
   r.result.last_checkpoint = r.ckpt->last();
   r.saved_at = r.state.step;
@@ -205,6 +220,7 @@ void Trainer::stop_for_signal(Run& r) {
 
 TrainResult Trainer::finish(Run& r) {
   if (r.bar) r.bar->finish();
+  if (r.master) r.master->release_to_model();  // the caller gets the fp32 model back
   auto& res = r.result;
   res.steps = r.state.step;
   res.skipped_steps = r.state.skipped_steps;

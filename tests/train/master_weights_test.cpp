@@ -48,12 +48,16 @@ config::OptimConfig optim() {
 
 }  // namespace
 
-TEST(MasterWeights, StepIsAdamWOnTheMastersRoundedIntoTheModel) {
+/// Three steps on `dev`; the twin runs the same optimizer (FusedAdamW: the fused kernel on CUDA, AdamW on the
+/// CPU) on fp32 copies of the weights with the same gradients, so the comparison is exact on both.
+void check_step(torch::Device dev) {
   const uint64_t seed = test::fresh_seed(11);
   SCOPED_TRACE(::testing::Message() << "seed " << seed);
   auto m = test::tiny_model(seed);
   m->eval();  // no dropout: the gradients below are the model's, whatever the mode
+  m->to(dev);
   auto ref_model = test::tiny_model(seed);     // the same initial weights, kept fp32: the twin's parameters
+  ref_model->to(dev);
   auto opt = train::make_adamw(m, optim());
   train::MasterWeights mw(m, *opt, torch::kBFloat16);
   ASSERT_GT(mw.size(), 0u);
@@ -63,14 +67,18 @@ TEST(MasterWeights, StepIsAdamWOnTheMastersRoundedIntoTheModel) {
 
   for (int step = 0; step < 3; ++step) {
     opt->zero_grad();
-    batch_loss(m, random_batch(2, 24)).backward();
+    auto b = random_batch(2, 24);
+    batch_loss(m, {b.ids.to(dev), b.mask.to(dev)}).backward();
     // The twin gets the same gradients, cast to fp32 (captured before accumulate_gradients releases them).
     for (auto& p : m->named_parameters())
       if (p.value().grad().defined())  // (a few weights, e.g. the pooler, take no part in the MLM loss)
         ref_params.at(p.key()).mutable_grad() = p.value().grad().to(torch::kFloat32);
     mw.accumulate_gradients();
-    for (auto& p : m->parameters())
-      if (p.scalar_type() == torch::kBFloat16) EXPECT_FALSE(p.grad().defined()) << "the model's bf16 gradients are released";
+    for (auto& p : m->parameters()) {
+      if (p.scalar_type() == torch::kBFloat16) {
+        EXPECT_FALSE(p.grad().defined()) << "the model's bf16 gradients are released";
+      }
+    }
     opt->step();
     mw.masters_to_model();
     ref_opt->step();
@@ -96,6 +104,13 @@ TEST(MasterWeights, StepIsAdamWOnTheMastersRoundedIntoTheModel) {
   }
   EXPECT_EQ(cast, mw.size());
   EXPECT_GT(kept, 0u) << "codessm-tiny's SSM parameters stay fp32";
+}
+
+TEST(MasterWeights, StepIsAdamWOnTheMastersRoundedIntoTheModel) { check_step(torch::kCPU); }
+
+TEST(MasterWeights, CudaStepIsAdamWOnTheMastersRoundedIntoTheModel) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  check_step(torch::kCUDA);  // the multi-tensor casts (_foreach_copy_) and the fused AdamW kernel
 }
 
 TEST(MasterWeights, MicroBatchesAccumulateInFp32) {

@@ -35,8 +35,9 @@ enum class ObjectiveKind { kMlm, kRetrieval, kClassification, kClone, kTypes };
 enum class Schedule { kCosine, kLinear, kConstant };
 /// What a NaN/Inf loss or gradient norm does.
 enum class NonFinitePolicy { kStop, kSkip };
-/// Training precision: fp32; tf32 (fp32 with TF32 CUDA matmuls); bf16 (autocast; the FFTs stay fp32).
-enum class TrainDtype { kFp32, kTf32, kBf16 };
+/// Training precision: fp32; tf32 (fp32 with TF32 CUDA matmuls); bf16 (autocast over fp32 weights; the FFTs stay
+/// fp32); bf16-master (bf16 weights and activations, fp32 master weights in the optimizer: train::MasterWeights).
+enum class TrainDtype { kFp32, kTf32, kBf16, kBf16Master };
 /// Retrieval score and embedding.
 enum class Similarity { kDot, kCos };
 enum class Pooling { kMean, kPooler };

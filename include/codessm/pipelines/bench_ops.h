@@ -44,7 +44,7 @@ struct BenchTrainOptions {
   std::vector<std::string> overrides;
   std::vector<std::string> shapes{"8x2048", "32x512"};  ///< BATCHxLENGTH per row
   std::string device = "auto";
-  std::string dtype = "bf16";  ///< bf16 (bf16 weights, fp32 masters: train::MasterWeights), bf16-autocast, tf32, fp32
+  std::string dtype = "bf16-master";  ///< the trainer's: bf16-master (train::MasterWeights), bf16 (autocast), tf32, fp32
   int warmup = 3, iters = 10;
   double mlm_probability = 0.15;      ///< share of positions scored (random ids, BERT-style selection)
   bool full_head = false;             ///< score the vocabulary at every position, then select (the old way)

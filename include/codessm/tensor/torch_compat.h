@@ -108,6 +108,19 @@ auto optimizer_state_key(const Map& /*state*/, const torch::Tensor& p) {
   }
 }
 
+/// dst[i].copy_(src[i]) for every i, the dtypes of dst and src may differ (bf16 weights from fp32 masters, fp32
+/// gradients from bf16 ones): one multi-tensor kernel per chunk of tensors where LibTorch has _foreach_copy_
+/// (2.2+; its CUDA kernel converts dtypes), one copy_ per tensor elsewhere. Sizes and strides must match pairwise.
+inline void foreach_copy(const std::vector<torch::Tensor>& dst, const std::vector<torch::Tensor>& src) {
+  TORCH_CHECK(dst.size() == src.size(), "foreach_copy: ", dst.size(), " destinations for ", src.size(), " sources");
+  if (dst.empty()) return;
+#if CODESSM_TORCH_AT_LEAST(2, 2)
+  at::_foreach_copy_(dst, src);
+#else
+  for (size_t i = 0; i < dst.size(); ++i) dst[i].copy_(src[i]);
+#endif
+}
+
 /// Whether at::_fused_adamw_ (one multi-tensor kernel for the whole AdamW update) exists for these tensors:
 /// PyTorch ≥ 2.1 on CUDA.
 inline bool has_fused_adamw(const torch::Tensor& p) {

@@ -26,6 +26,9 @@ class MasterWeights {
   void accumulate_gradients();
   /// Rounds the updated masters into the model's weights (after optimizer.step()).
   void masters_to_model();
+  /// The end of training: the model's cast weights become their fp32 masters for good (the model is fp32 again;
+  /// no further step may follow).
+  void release_to_model();
   /// Number of master/model pairs (the weights that were cast).
   size_t size() const { return model_.size(); }
 
@@ -46,6 +49,7 @@ class MasterWeights {
  private:
   std::vector<torch::Tensor> model_;   // the model's cast parameters (bf16 leaves)
   std::vector<torch::Tensor> master_;  // their fp32 masters, held by the optimizer's groups
+  std::vector<torch::Tensor> grad_;    // the masters' fp32 gradient buffers, kept across steps (no reallocation)
 };
 
 }  // namespace codessm::train

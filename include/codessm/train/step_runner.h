@@ -32,6 +32,8 @@
 
 namespace codessm::train {
 
+class MasterWeights;
+
 struct StepOptions {
   int64_t grad_accum = 1;     ///< micro-batches per step
   double max_grad_norm = 1.0; ///< global L2 clipping of the normalised gradient; 0 = none (the norm is still measured)
@@ -59,8 +61,10 @@ struct StepOutcome {
 class StepRunner {
  public:
   /// `sync` may be null (one process). The model's trainable parameters are gathered from the optimizer.
+  /// `master` (bf16-master runs; may be null): each micro-batch's gradients go into the fp32 masters, and the
+  /// updated masters are rounded into the model after the optimizer step.
   StepRunner(model::CodeModel& model, torch::optim::Optimizer& optimizer, TrainStream& stream, torch::Device device,
-             StepOptions options, GradientSync* sync);
+             StepOptions options, GradientSync* sync, MasterWeights* master = nullptr);
 
   /// Runs step `step` (0-based; staged streams switch data by it). `stop` is this rank's wish to stop after the
   /// step; it is combined with the other ranks' in the step's one scalar collective. A step whose
@@ -78,6 +82,7 @@ class StepRunner {
   torch::Device device_;
   StepOptions options_;
   GradientSync* sync_;
+  MasterWeights* master_;
   std::vector<torch::Tensor> params_;
 };
 
