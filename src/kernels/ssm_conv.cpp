@@ -33,8 +33,11 @@ ChunkMatrices chunk_matrices(const torch::Tensor& log_step, const torch::Tensor&
   m.anticausal = anticausal;
   auto k_local = s4d_kernel(log_step, A_re, A_im, C, Cc);                       // r(K Cc)
   const int64_t K = k_local.size(0);
-  auto eye = torch::eye(Cc, k_local.options());                                 // r(Cc Cc)
-  m.T = toeplitz_lower(k_local) + skip.reshape({K, 1, 1}) * eye;                // r(K Cc Cc)
+  // D·u on T's diagonal is D added to the kernel's first tap (T[i][i] = k[0]): no (K Cc Cc) eye product and
+  // sum, which at L 4096 were two transient copies of every block's T (1.5 GiB each for codessm-base).
+  auto tap0 = torch::zeros({Cc}, k_local.options());                            // r(Cc)
+  tap0.index_put_({0}, 1.0);
+  m.T = toeplitz_lower(k_local + skip.reshape({K, 1}).to(k_local.scalar_type()) * tap0);  // r(K Cc Cc)
   if (anticausal) m.T = m.T.transpose(1, 2);
   if (nc == 1) return m;
 
@@ -76,13 +79,30 @@ void check_skip(const torch::Tensor& skip, int64_t kernels) {
                   skip.numel(), kernels);
 }
 
+/// One kernel's matrices (views of a plan's k-th entries).
+struct BlockMatrices {
+  torch::Tensor T, W_in, W_out, M;  // r(Cc Cc), r(2N Cc), r(Cc 2N), r(N 2nc 2nc)
+};
+
+/// The plan's per-kernel matrices, cut with one autograd node per tensor (squeeze for one kernel, unbind for
+/// several), not one select per kernel: a select's backward fills a zero tensor of the whole plan.
+std::vector<BlockMatrices> block_matrices(const SsmConvPlan& m) {
+  const int64_t K = m.kernels();
+  auto cut = [K](const torch::Tensor& t) {
+    return !t.defined() ? std::vector<torch::Tensor>(K) : K == 1 ? std::vector<torch::Tensor>{t.squeeze(0)} : t.unbind(0);
+  };
+  auto T = cut(m.T), Wi = cut(m.W_in), Wo = cut(m.W_out), M = cut(m.M);
+  std::vector<BlockMatrices> out;
+  for (int64_t k = 0; k < K; ++k) out.push_back({T[k], Wi[k], Wo[k], M[k]});
+  return out;
+}
+
 /// One channel block (one kernel) of the chunked convolution. u: r(B Lp d), Lp = nc·Cc. Returns r(B Lp d).
-torch::Tensor conv_block(const torch::Tensor& u, const ChunkMatrices& m, int64_t k, int64_t Cc, int64_t nc,
-                         bool fp32_state) {
+torch::Tensor conv_block(const torch::Tensor& u, const BlockMatrices& m, int64_t Cc, int64_t nc, bool fp32_state) {
   const int64_t B = u.size(0), d = u.size(2);
   const auto dt = u.scalar_type();
   auto uc = u.reshape({B * nc, Cc, d});                                         // r(B·nc Cc d), a view when possible
-  auto Tk = m.T[k].to(dt);                                                      // r(Cc Cc)
+  auto Tk = m.T.to(dt);                                                         // r(Cc Cc)
   torch::Tensor y;                                                              // r(B·nc Cc d): local blocks
   if (u.is_cuda() && torch::GradMode::is_enabled() && (u.requires_grad() || Tk.requires_grad())) {
     // Training on CUDA: a batched product over T broadcast with batch stride 0. matmul(2-D, 3-D) folds the batch
@@ -94,18 +114,18 @@ torch::Tensor conv_block(const torch::Tensor& u, const ChunkMatrices& m, int64_t
     y = torch::matmul(Tk, uc);
   }
   if (nc > 1) {
-    const int64_t N2 = m.W_in.size(1), N = N2 / 2;
+    const int64_t N2 = m.W_in.size(0), N = N2 / 2;
     const bool low = dt == torch::kBFloat16 || dt == torch::kHalf;
     const auto sdt = low && fp32_state ? torch::kFloat32 : dt;                  // the state path's dtype
     // Under bf16 autocast the products below would be cast back to bf16: keep them in the dtype given.
     std::optional<tensor::AutocastSuspend> no_autocast;
     if (sdt != dt) no_autocast.emplace();
-    auto s = torch::matmul(m.W_in[k].to(sdt), uc.to(sdt));                      // r(B·nc 2N d): chunk summaries
+    auto s = torch::matmul(m.W_in.to(sdt), uc.to(sdt));                         // r(B·nc 2N d): chunk summaries
     // Per mode, mix the chunks: (B nc 2 N d) → (N 2 nc B d) → r(N 2nc B·d).
     auto sm = s.view({B, nc, 2, N, d}).permute({3, 2, 1, 0, 4}).reshape({N, 2 * nc, B * d});
-    auto h = torch::bmm(m.M[k].to(sdt), sm);                                    // r(N 2nc B·d): states entering chunks
+    auto h = torch::bmm(m.M.to(sdt), sm);                                       // r(N 2nc B·d): states entering chunks
     auto hc = h.view({N, 2, nc, B, d}).permute({3, 2, 1, 0, 4}).reshape({B * nc, N2, d});  // r(B·nc 2N d)
-    auto w_out = m.W_out[k].to(sdt).expand({B * nc, Cc, N2});                   // r(B·nc Cc 2N)
+    auto w_out = m.W_out.to(sdt).expand({B * nc, Cc, N2});                      // r(B·nc Cc 2N)
     if (sdt == dt) y = torch::baddbmm(y, w_out, hc);                            // += W_out·h
     else y.add_(torch::bmm(w_out, hc));                                         // summed in fp32, rounded once
   }
@@ -114,15 +134,20 @@ torch::Tensor conv_block(const torch::Tensor& u, const ChunkMatrices& m, int64_t
 
 }  // namespace
 
-SsmConvPlan SsmConvPlan::slice(int64_t g0, int64_t count) const {
-  SsmConvPlan p = *this;
-  p.T = T.narrow(0, g0, count);
-  if (W_in.defined()) {
-    p.W_in = W_in.narrow(0, g0, count);
-    p.W_out = W_out.narrow(0, g0, count);
-    p.M = M.narrow(0, g0, count);
+std::vector<SsmConvPlan> SsmConvPlan::split(int64_t count) const {
+  CODESSM_REQUIRE(count >= 1 && kernels() % count == 0, UsageError, "SsmConvPlan::split: {} kernels into groups of {}",
+                  kernels(), count);
+  const int64_t n = kernels() / count;
+  auto cut = [&](const torch::Tensor& t) { return t.defined() ? t.split(count, 0) : std::vector<torch::Tensor>(n); };
+  auto T_ = cut(T), Wi = cut(W_in), Wo = cut(W_out), M_ = cut(M);
+  std::vector<SsmConvPlan> out(n, *this);
+  for (int64_t i = 0; i < n; ++i) {
+    out[i].T = T_[i];
+    out[i].W_in = Wi[i];
+    out[i].W_out = Wo[i];
+    out[i].M = M_[i];
   }
-  return p;
+  return out;
 }
 
 int64_t auto_chunk(int64_t L, int64_t kernels, bool cuda) {
@@ -157,12 +182,13 @@ torch::Tensor ssm_conv_apply(const torch::Tensor& u, const SsmConvPlan& plan, bo
   // Zeros appended after the end change no output at t < L in either direction.
   auto up = Lp == L ? u : torch::constant_pad_nd(u, {0, 0, 0, Lp - L});          // r(B Lp D)
   torch::Tensor y;
+  const auto blocks = block_matrices(plan);
   if (K == 1) {
-    y = conv_block(up, plan, 0, Cc, nc, fp32_state);                            // r(B Lp D)
+    y = conv_block(up, blocks[0], Cc, nc, fp32_state);                          // r(B Lp D)
   } else {
     const int64_t d = D / K;
     std::vector<torch::Tensor> parts;
-    for (int64_t k = 0; k < K; ++k) parts.push_back(conv_block(up.narrow(2, k * d, d), plan, k, Cc, nc, fp32_state));
+    for (int64_t k = 0; k < K; ++k) parts.push_back(conv_block(up.narrow(2, k * d, d), blocks[k], Cc, nc, fp32_state));
     y = torch::cat(parts, 2);                                                   // r(B Lp D)
   }
   return Lp == L ? y : y.narrow(1, 0, L);                                       // r(B L D)

@@ -58,8 +58,7 @@ BackboneOutput BiGSBackbone::forward(const torch::Tensor& ids, const torch::Tens
   // On the Toeplitz path the convolution matrices of every layer's forward and backward block are built in one
   // batch (a few dozen small kernels per forward instead of that many per block).
   const bool batched = n > 0 && layer(0)->uses_fast_path();
-  kernels::SsmConvPlan plan_f, plan_b;
-  int64_t K = 0;
+  std::vector<kernels::SsmConvPlan> plans_f, plans_b;  // one per layer, cut from the batched plans
   if (batched) {
     const auto& choice = layer(0)->conv();
     std::vector<std::vector<torch::Tensor>> pf(5), pb(5);
@@ -70,7 +69,7 @@ BackboneOutput BiGSBackbone::forward(const torch::Tensor& ids, const torch::Tens
         pb[j].push_back(b[j]);
       }
     }
-    K = pf[0][0].size(0);
+    const int64_t K = pf[0][0].size(0);
     const int64_t L = ids.size(1);
     // The automatic block size is a per-block choice (K kernels, not the K·layers of the batched plan).
     const int64_t chunk = choice.chunk > 0 ? choice.chunk : kernels::auto_chunk(L, K, pf[0][0].is_cuda());
@@ -78,14 +77,13 @@ BackboneOutput BiGSBackbone::forward(const torch::Tensor& ids, const torch::Tens
       return kernels::ssm_conv_plan(torch::cat(p[0]), torch::cat(p[1]), torch::cat(p[2]), torch::cat(p[3]),
                                     torch::cat(p[4]), L, {chunk, anti, choice.fp32_state});
     };
-    plan_f = plan(pf, false);
-    plan_b = plan(pb, layer(0)->bidirectional());
+    plans_f = plan(pf, false).split(K);
+    plans_b = plan(pb, layer(0)->bidirectional()).split(K);
   }
   for (size_t i = 0; i < n; ++i) {
     if (output_hidden_states) out.hidden_states.push_back(h);
     if (batched) {
-      auto f = plan_f.slice(static_cast<int64_t>(i) * K, K), b = plan_b.slice(static_cast<int64_t>(i) * K, K);
-      h = layer(i)->forward_fast(h, layer_mask, nullptr, &f, &b);
+      h = layer(i)->forward_fast(h, layer_mask, nullptr, &plans_f[i], &plans_b[i]);
     } else {
       h = layer(i)->forward(h, layer_mask);
     }

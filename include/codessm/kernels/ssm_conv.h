@@ -14,6 +14,8 @@
 
 #include <torch/torch.h>
 
+#include <vector>
+
 namespace codessm::kernels {
 
 /// The block size Cc used where the caller leaves it to the library (chunk 0), for K kernels per block: on CUDA
@@ -57,8 +59,10 @@ struct SsmConvPlan {
   int64_t L = 0, Cc = 0, nc = 0;
   bool anticausal = false;
   int64_t kernels() const { return T.size(0); }
-  /// Kernels [g0, g0 + count) (views).
-  SsmConvPlan slice(int64_t g0, int64_t count) const;
+  /// Consecutive groups of `count` kernels (kernels() / count plans), each tensor cut by one torch::split, so
+  /// that a backward through every piece is one cat per tensor — slices (narrow) would each fill a zero tensor
+  /// of the whole batched size and autograd would add them up (ncu: ~4 ms of an 8×2048 training step).
+  std::vector<SsmConvPlan> split(int64_t count) const;
 };
 
 /// The plan for sequences of length L. Parameters of G kernels: log_step r(G), A_re/A_im r(G N), C r(G N 2),
