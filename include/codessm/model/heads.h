@@ -23,6 +23,9 @@ class LMPredictionHeadImpl : public torch::nn::Module {
   explicit LMPredictionHeadImpl(const config::ModelConfig& cfg);
   /// h: r(B L D); tied_weight: r(V D) (the word embeddings) when tied. Returns r(B L V).
   torch::Tensor forward(const torch::Tensor& h, const torch::Tensor& tied_weight);
+  /// Rows per block of the inference path: without autograd, more rows than this and one dtype throughout, the
+  /// transform runs one block of rows at a time and each block's logits are written into the output in place.
+  static constexpr int64_t kInferenceRowBlock = 8192;
   PredictionTransform transform{nullptr};
   torch::nn::Linear decoder{nullptr};  ///< only when tie_word_embeddings is false
   torch::Tensor bias;                  ///< r(V)
