@@ -27,14 +27,15 @@ struct ParseMemoryError : DataError {
 /// garbled inputs of 1.5 KB run for minutes and take gigabytes (found by fuzz/parse). The parse is cut off at
 /// kParseOperationsPerByte operations per byte (at least kParseOperationsMin) and refused with this error. Real
 /// files take at most 2.3 operations per byte, also when parsed as the wrong language, and the fuzz corpus's
-/// 12,000 garbled inputs at most 24 (docs/parse.md), so the limit is 40x above real code.
+/// 12,000 garbled inputs at most 24 (docs/parse.md), so the limit is 13x above real code. In error recovery
+/// one operation can cost ~5 µs, so the budget also bounds a refused input's time: ~0.3 s at 2 KB.
 struct ParseBudgetError : DataError {
   using DataError::DataError;
 };
 
 /// The parse budget (ParseBudgetError): tree-sitter operations allowed per source byte, and at least.
-inline constexpr uint64_t kParseOperationsPerByte = 100;
-inline constexpr uint64_t kParseOperationsMin = 200'000;
+inline constexpr uint64_t kParseOperationsPerByte = 30;
+inline constexpr uint64_t kParseOperationsMin = 50'000;
 /// The budget for a source of `source_bytes` bytes.
 uint64_t parse_operation_budget(uint64_t source_bytes);
 
