@@ -141,17 +141,22 @@ TEST_F(TrainerTest, NanLossIsSkippedAndCountedByFlag) {
   EXPECT_EQ(read_train_state(r.last_checkpoint).skipped_steps, 1);
 }
 
-TEST_F(TrainerTest, CudaBf16AutocastRunTrains) {
-  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device (CPU LibTorch or no GPU)";
+/// 20 steps on CUDA at `dtype`: the run finishes, the loss falls and stays finite, the evaluation scores tokens.
+void expect_cuda_run_trains(const fs::path& shards, config::TrainDtype dtype, const std::string& dir) {
   auto cfg = test::tiny_train_config(shards);
   cfg.run.device = "cuda";
-  cfg.run.dtype = config::TrainDtype::kBf16;
+  cfg.run.dtype = dtype;
   cfg.optim.max_steps = 20;
-  auto r = run(cfg, test::temp_dir("train_cuda"), 0);
+  auto r = run(cfg, test::temp_dir(dir), 0);
   EXPECT_TRUE(r.finished);
   EXPECT_TRUE(std::isfinite(r.last_loss));
   EXPECT_LT(r.last_loss, r.first_loss);
   EXPECT_GT(r.last_eval.metrics.at("masked_tokens").get<int64_t>(), 0);
+}
+
+TEST_F(TrainerTest, CudaBf16AutocastRunTrains) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device (CPU LibTorch or no GPU)";
+  expect_cuda_run_trains(shards, config::TrainDtype::kBf16, "train_cuda");
 }
 
 TEST_F(TrainerTest, Bf16MasterRunResumesBitIdenticallyAndCheckpointsFp32Weights) {
@@ -182,15 +187,7 @@ TEST_F(TrainerTest, Bf16MasterRunResumesBitIdenticallyAndCheckpointsFp32Weights)
 
 TEST_F(TrainerTest, CudaBf16MasterRunTrains) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device (CPU LibTorch or no GPU)";
-  auto cfg = test::tiny_train_config(shards);
-  cfg.run.device = "cuda";
-  cfg.run.dtype = config::TrainDtype::kBf16Master;
-  cfg.optim.max_steps = 20;
-  auto r = run(cfg, test::temp_dir("train_cuda_master"), 0);
-  EXPECT_TRUE(r.finished);
-  EXPECT_TRUE(std::isfinite(r.last_loss));
-  EXPECT_LT(r.last_loss, r.first_loss);
-  EXPECT_GT(r.last_eval.metrics.at("masked_tokens").get<int64_t>(), 0);
+  expect_cuda_run_trains(shards, config::TrainDtype::kBf16Master, "train_cuda_master");
 }
 
 }  // namespace
