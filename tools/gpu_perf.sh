@@ -16,7 +16,8 @@
 #   kprof   kernel-level time of one forward (L 2048, L 512) and one training step (ncu; tools/ncu_summary.py)
 #   quick   the headline rows after a change; final: the whole table with the peers (one GPU)
 #   chunks  forward and training tokens/s for Toeplitz block sizes up to one dense block per sequence
-#   curve   500-step pretraining of codessm-base on real code, new path vs the old FFT path (one per GPU)
+#   curve   500-step pretraining of codessm-base on real code, the fast path (Toeplitz products, bf16 weights
+#           with fp32 masters; $CURVE_DTYPE) vs the old path (FFT convolution, bf16 autocast), one per GPU
 # Data for `curve`: tools/prepare_train_data.sh -> .device/train (carry it). BiGS reference: .device/bigs.
 set -uo pipefail
 # $OUT takes at most 8 files back: everything goes to $RES and is packed into $OUT/<tag>.tgz after every stage.
@@ -179,7 +180,7 @@ if has kprof; then
     --warmup 1 --iters 2 --out /tmp/kp1 ${KPROF_ARGS:-}
   [[ " $KP " == *" fwd_L512 "* ]] && kprof fwd_L512 bench forward --device cuda --model codessm-base --dtype bf16 --batch 16 --lengths 512 \
     --warmup 1 --iters 2 --out /tmp/kp2 ${KPROF_ARGS:-}
-  [[ " $KP " == *" train_8x2048 "* ]] && kprof train_8x2048 bench train --device cuda --model codessm-base --dtype bf16 --shapes 8x2048 \
+  [[ " $KP " == *" train_8x2048 "* ]] && kprof train_8x2048 bench train --device cuda --model codessm-base --dtype bf16-master --shapes 8x2048 \
     --warmup 1 --iters 1 --out /tmp/kp3 ${KPROF_ARGS:-}
 fi
 
@@ -228,6 +229,7 @@ if has quick; then
   fwd base_bf16_chunk256 --model codessm-base --dtype bf16 --chunk 256 --lengths 2048
   [ -n "${QUICK_8KERNEL:-}" ] && fwd 8kernel_bf16 --model codessm-8kernel --dtype bf16 --lengths $LENS
   trn base_bf16 --model codessm-base --dtype bf16-master
+  [ -n "${QUICK_AB:-}" ] && trn base_bf16_plainbias --model codessm-base --dtype bf16-master --plain-bias-grad
   unset CUDA_VISIBLE_DEVICES
 fi
 
@@ -247,13 +249,13 @@ if has curve; then
   COMMON=(--set tokenizer="$D/tokenizer" --set train_shards="$D/shards_train" --set eval_shards="$D/shards_valid"
           --no-progress --set spectral_monitor=false --set save_every=0 --set log_every=10 --set model=codessm-base
           --set context_length=512 --set batch_size=16 --set max_steps=500 --set warmup_steps=50 --set lr=3e-4
-          --set eval_every=100 --set eval_batches=10 --set seed=1 --device cuda --dtype bf16)
+          --set eval_every=100 --set eval_batches=10 --set seed=1 --device cuda)
   rm -rf /tmp/curve_new /tmp/curve_old
   G1=$(( NG > 1 ? 1 : 0 ))
-  ( CUDA_VISIBLE_DEVICES=0 timeout 420 "$B" pretrain --out /tmp/curve_new "${COMMON[@]}" > "$RES/curve_new.log" 2>&1 ) &
+  ( CUDA_VISIBLE_DEVICES=0 timeout 420 "$B" pretrain --out /tmp/curve_new "${COMMON[@]}" --dtype "${CURVE_DTYPE:-bf16-master}" > "$RES/curve_new.log" 2>&1 ) &
   P1=$!
   if [ "$G1" = 0 ]; then wait $P1; fi
-  ( CUDA_VISIBLE_DEVICES=$G1 CODESSM_SSM_CONV=fft timeout 420 "$B" pretrain --out /tmp/curve_old "${COMMON[@]}" \
+  ( CUDA_VISIBLE_DEVICES=$G1 CODESSM_SSM_CONV=fft timeout 420 "$B" pretrain --out /tmp/curve_old "${COMMON[@]}" --dtype bf16 \
       > "$RES/curve_old.log" 2>&1 ) &
   P2=$!
   wait $P1 $P2

@@ -1,4 +1,4 @@
-// Dispatch of gelu_mul: the fused CUDA kernels (src/kernels/cuda/gelu_mul.cu) behind a custom autograd
+// Dispatch of gelu_mul and gelu: the fused CUDA kernels (src/kernels/cuda/gelu_mul.cu) behind a custom autograd
 // function when they are built and the tensor is on a GPU; LibTorch's ops everywhere else.
 #include "codessm/kernels/gelu_mul.h"
 
@@ -10,6 +10,7 @@
 #include <c10/cuda/CUDAStream.h>
 
 #include "cuda/gelu_mul_launch.h"
+#include "cuda_dispatch.h"
 #endif
 
 namespace codessm::kernels {
@@ -23,13 +24,6 @@ std::atomic<bool> g_unfused{false};
 torch::Tensor gelu_mul_ops(const torch::Tensor& a, const torch::Tensor& b) { return F::gelu(a) * F::gelu(b); }
 
 #ifdef CODESSM_HAVE_CUDA_KERNELS
-cuda::ElemType elem_type(const torch::Tensor& t) {
-  switch (t.scalar_type()) {
-    case torch::kFloat32: return cuda::ElemType::kF32;
-    case torch::kBFloat16: return cuda::ElemType::kBF16;
-    default: return cuda::ElemType::kF16;
-  }
-}
 
 void check_cuda(cudaError_t e, const char* what) {
   CODESSM_CHECK(e == cudaSuccess, "{}: CUDA error {}", what, cudaGetErrorString(e));
@@ -40,7 +34,7 @@ struct GeluMulFused : public torch::autograd::Function<GeluMulFused> {
                                const torch::Tensor& b0) {
     auto a = a0.contiguous(), b = b0.contiguous();
     auto out = torch::empty_like(a);
-    check_cuda(cuda::gelu_mul_forward(elem_type(a), a.data_ptr(), b.data_ptr(), out.data_ptr(), a.numel(),
+    check_cuda(cuda::gelu_mul_forward(cuda::elem_type(a), a.data_ptr(), b.data_ptr(), out.data_ptr(), a.numel(),
                                       c10::cuda::getCurrentCUDAStream()),
                "gelu_mul forward");
     ctx->save_for_backward({a, b});
@@ -52,10 +46,32 @@ struct GeluMulFused : public torch::autograd::Function<GeluMulFused> {
     auto a = saved[0], b = saved[1];
     auto g = grads[0].to(a.scalar_type()).contiguous();
     auto da = torch::empty_like(a), db = torch::empty_like(b);
-    check_cuda(cuda::gelu_mul_backward(elem_type(a), a.data_ptr(), b.data_ptr(), g.data_ptr(), da.data_ptr(),
+    check_cuda(cuda::gelu_mul_backward(cuda::elem_type(a), a.data_ptr(), b.data_ptr(), g.data_ptr(), da.data_ptr(),
                                        db.data_ptr(), a.numel(), c10::cuda::getCurrentCUDAStream()),
                "gelu_mul backward");
     return {da, db};
+  }
+};
+
+struct GeluFused : public torch::autograd::Function<GeluFused> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x0) {
+    auto x = x0.contiguous();
+    auto y = torch::empty_like(x);
+    check_cuda(cuda::gelu_forward(cuda::elem_type(x), x.data_ptr(), y.data_ptr(), x.numel(),
+                                  c10::cuda::getCurrentCUDAStream()),
+               "gelu forward");
+    ctx->save_for_backward({x});
+    return y;
+  }
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    auto x = ctx->get_saved_variables()[0];
+    auto g = grads[0].to(x.scalar_type()).contiguous();
+    auto dx = torch::empty_like(x);
+    check_cuda(cuda::gelu_backward(cuda::elem_type(x), x.data_ptr(), g.data_ptr(), dx.data_ptr(), x.numel(),
+                                   c10::cuda::getCurrentCUDAStream()),
+               "gelu backward");
+    return {dx};
   }
 };
 #endif
@@ -83,6 +99,15 @@ torch::Tensor gelu_mul(const torch::Tensor& a, const torch::Tensor& b) {
 #endif
   return gelu_mul_ops(a, b);
 }
+
+torch::Tensor gelu(const torch::Tensor& x) {
+#ifdef CODESSM_HAVE_CUDA_KERNELS
+  if (gelu_mul_is_fused(x)) return GeluFused::apply(x);
+#endif
+  return F::gelu(x);
+}
+
+torch::Tensor gelu_reference(const torch::Tensor& x) { return F::gelu(x.to(torch::kCPU, torch::kFloat64)); }
 
 torch::Tensor gelu_mul_reference(const torch::Tensor& a, const torch::Tensor& b) {
   return gelu_mul_ops(a.to(torch::kCPU, torch::kFloat64), b.to(torch::kCPU, torch::kFloat64));

@@ -85,7 +85,7 @@ torch::Tensor BiGSLayerImpl::forward_fast(const torch::Tensor& h, const torch::T
   // One GEMM for both input projections; the checkpoint keeps BiGS's two names.
     auto w_u = torch::cat({du_forward->weight, du_backward->weight}, 0);       // r(2D D)
     auto b_u = torch::cat({du_forward->bias, du_backward->bias}, 0);           // r(2D)
-    u = F::gelu(kernels::linear(x, w_u, b_u));                                 // r(B L 2D)
+    u = kernels::gelu(kernels::linear(x, w_u, b_u));                           // r(B L 2D)
     if (cfg_.padding_mode == config::PaddingMode::kMasked && mask.defined())
       u = u * mask.to(u.scalar_type()).unsqueeze(-1);                         // zero the mixer inputs at pads
   }

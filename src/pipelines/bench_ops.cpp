@@ -13,6 +13,7 @@
 #include "codessm/config/train_config.h"
 #include "codessm/core/error.h"
 #include "codessm/core/logging.h"
+#include "codessm/kernels/column_sum.h"
 #include "codessm/kernels/gelu_mul.h"
 #include "codessm/model/checkpoint.h"
 #include "codessm/model/code_model.h"
@@ -96,6 +97,7 @@ model::CodeModel build_model(const std::string& name, const std::vector<std::str
   model::set_ssm_conv(*m, {impl.conv == "fft" ? model::SsmConvImpl::kFFT : model::SsmConvImpl::kToeplitz, impl.chunk,
                            /*fp32_state=*/!impl.bf16_state});
   kernels::set_gelu_mul_unfused(impl.unfused);
+  kernels::set_column_sum_unfused(impl.unfused || impl.plain_bias_grad);
   CODESSM_REQUIRE(impl.attention == "fused" || impl.attention == "math", UsageError,
                   "bench: --attention '{}': use fused or math", impl.attention);
   tensor::set_sdpa_math_only(impl.attention == "math");
@@ -103,7 +105,8 @@ model::CodeModel build_model(const std::string& name, const std::vector<std::str
 }
 
 json impl_json(const BenchImplOptions& i) {
-  return {{"conv", i.conv}, {"chunk", i.chunk}, {"fused_kernels", !i.unfused}, {"attention", i.attention},
+  return {{"conv", i.conv}, {"chunk", i.chunk}, {"fused_kernels", !i.unfused},
+          {"bias_grad", i.unfused || i.plain_bias_grad ? "sum(0)" : "column_sum kernel"}, {"attention", i.attention},
           {"state_dtype", i.bf16_state ? "bf16" : "fp32 (TF32)"}};
 }
 

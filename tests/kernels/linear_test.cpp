@@ -56,7 +56,9 @@ void check(torch::Device dev, torch::ScalarType dt, double tol, bool autocast = 
         EXPECT_LT(test::rel_err(fast.y, ref.y), tol);
         EXPECT_LT(test::rel_err(fast.dx, ref.dx), tol);
         EXPECT_LT(test::rel_err(fast.dw, ref.dw), tol);
-        if (bias) EXPECT_LT(test::rel_err(fast.db, ref.db), tol);
+        if (bias) {
+          EXPECT_LT(test::rel_err(fast.db, ref.db), tol);
+        }
       }
 }
 

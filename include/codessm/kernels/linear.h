@@ -12,6 +12,10 @@ namespace codessm::kernels {
 /// autocast like torch::addmm. A non-contiguous x is copied once (reshape).
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b = {});
 
+/// The same product with its backward written out (bias gradient by kernels::column_sum) — what linear runs
+/// when training on CUDA without autocast; exposed so that the CPU tests exercise its backward. x: r(M in).
+torch::Tensor linear_column_sum_bias(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b);
+
 /// Reference twin: the same product in float64 on the CPU, x·Wᵀ + b written out. Differentiable.
 torch::Tensor linear_reference(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b = {});
 

@@ -16,7 +16,8 @@ namespace fs = std::filesystem;
 struct BenchImplOptions {
   std::string conv = "toeplitz";      ///< SSM convolution: toeplitz (tensor cores) or fft (the reference twin)
   int64_t chunk = 0;                  ///< Toeplitz block size (0: automatic, kernels::auto_chunk)
-  bool unfused = false;               ///< LibTorch ops instead of the fused CUDA gate kernels
+  bool unfused = false;               ///< LibTorch ops instead of the fused CUDA kernels (gate, column sums)
+  bool plain_bias_grad = false;       ///< LibTorch's sum(0) for the linear layers' bias gradients only
   bool bf16_state = false;            ///< the convolution's state path in bf16 instead of fp32 (TF32)
   std::string attention = "fused";    ///< Transformers: fused SDPA kernels, or math (quadratic memory, the papers')
   bool profile = false;               ///< after timing, 3 more iterations with synchronising section timers
