@@ -10,9 +10,10 @@ namespace {
 void add_impl_flags(CLI::App* c, pipelines::BenchImplOptions& i) {
   c->add_option("--conv", i.conv, "SSM convolution: toeplitz (tensor cores) or fft (reference twin)")->capture_default_str();
   c->add_option("--chunk", i.chunk, "Toeplitz block size (0: automatic: one block up to L 4096 on CUDA)")->capture_default_str();
-  c->add_flag("--unfused", i.unfused, "LibTorch ops instead of the fused CUDA kernels (GELU gate, bias-gradient column sums)");
-  c->add_flag("--plain-bias-grad", i.plain_bias_grad, "LibTorch's sum(0) for the bias gradients (not the column-sum kernel)");
-  c->add_flag("--bf16-state", i.bf16_state, "the convolution's state path in bf16 instead of fp32/TF32");
+  c->add_flag("--unfused", i.unfused, "LibTorch ops instead of the fused CUDA kernels (GELU gate and inputs, column sums)");
+  c->add_flag("--plain-bias-grad", i.plain_bias_grad, "LibTorch's sums for the bias and LayerNorm gradients (not the column-sum kernels)");
+  c->add_flag("--bf16-state", i.bf16_state, "the convolution's state path in bf16 with fp32 chunk mixing (the default)");
+  c->add_flag("--fp32-state", i.fp32_state, "the convolution's whole state path in fp32/TF32")->excludes("--bf16-state");
   c->add_flag("--profile", i.profile, "then 3 iterations with synchronising section timers (printed, and in the JSON)");
   c->add_option("--attention", i.attention, "Transformers: fused SDPA kernels or math (quadratic memory)")
       ->capture_default_str();

@@ -15,6 +15,7 @@
 #   profile section timings (bench --profile) of a forward and a training step, and the key rows again
 #   kprof   kernel-level time of one forward (L 2048, L 512) and one training step (ncu; tools/ncu_summary.py)
 #   quick   the headline rows after a change; final: the whole table with the peers (one GPU)
+#   long    forward at L 4096/8192: the state path in fp32 (the old default) or 16-bit, blocks of 1024 or 2048
 #   chunks  forward and training tokens/s for Toeplitz block sizes up to one dense block per sequence
 #   curve   500-step pretraining of codessm-base on real code, the fast path (Toeplitz products, bf16 weights
 #           with fp32 masters; $CURVE_DTYPE) vs the old path (FFT convolution, bf16 autocast), one per GPU
@@ -231,6 +232,18 @@ if has quick; then
   trn base_bf16 --model codessm-base --dtype bf16-master
   [ -n "${QUICK_AB:-}" ] && trn base_bf16_plainbias --model codessm-base --dtype bf16-master --plain-bias-grad
   unset CUDA_VISIBLE_DEVICES
+fi
+
+if has long; then
+  # Long sequences: the state path's dtype (fp32 vs 16-bit with fp32 chunk mixing) and the block size.
+  stamp "long sequences: state path and block size"
+  export CUDA_VISIBLE_DEVICES=0
+  fwd long_fp32state --model codessm-base --dtype bf16 --fp32-state --lengths 4096,8192
+  fwd long_c2048 --model codessm-base --dtype bf16 --chunk 2048 --lengths 4096,8192
+  fwd long_c1024 --model codessm-base --dtype bf16 --chunk 1024 --lengths 4096
+  fwd long_c2048_fp32state --model codessm-base --dtype bf16 --chunk 2048 --fp32-state --lengths 4096
+  unset CUDA_VISIBLE_DEVICES
+  pack
 fi
 
 if has precision; then

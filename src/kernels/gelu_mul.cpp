@@ -2,7 +2,9 @@
 // function when they are built and the tensor is on a GPU; LibTorch's ops everywhere else.
 #include "codessm/kernels/gelu_mul.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cstdint>
 
 #include "codessm/core/error.h"
 
@@ -10,6 +12,7 @@
 #include <c10/cuda/CUDAStream.h>
 
 #include "cuda/gelu_mul_launch.h"
+#include "cuda/gelu_split_launch.h"
 #include "cuda_dispatch.h"
 #endif
 
@@ -74,7 +77,71 @@ struct GeluFused : public torch::autograd::Function<GeluFused> {
     return {dx};
   }
 };
+
+/// gelu_split's kernels: x r(rows, cols) → `parts` tensors r(rows, cols / parts); scale: undefined or fp32 r(rows).
+struct GeluSplitFused : public torch::autograd::Function<GeluSplitFused> {
+  static torch::autograd::tensor_list forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x0,
+                                              const torch::Tensor& scale, int64_t parts) {
+    auto x = x0.contiguous();
+    const int64_t cols = x.size(-1), rows = x.numel() / std::max<int64_t>(cols, 1);
+    auto shape = x.sizes().vec();
+    shape.back() = cols / parts;
+    torch::autograd::tensor_list outs;
+    cuda::SplitPtrs ptrs{};
+    for (int64_t p = 0; p < parts; ++p) {
+      outs.push_back(torch::empty(shape, x.options()));
+      ptrs.p[p] = outs.back().data_ptr();
+    }
+    check_cuda(cuda::gelu_split_forward(cuda::elem_type(x), x.data_ptr(), scale.defined() ? scale.data_ptr<float>() : nullptr,
+                                        ptrs, static_cast<int>(parts), rows, cols, c10::cuda::getCurrentCUDAStream()),
+               "gelu_split forward");
+    ctx->save_for_backward({x});
+    ctx->saved_data["parts"] = parts;
+    ctx->saved_data["masked"] = scale.defined();
+    if (scale.defined()) ctx->saved_data["scale"] = scale;
+    return outs;
+  }
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    auto x = ctx->get_saved_variables()[0];
+    const int64_t parts = ctx->saved_data["parts"].toInt();
+    torch::Tensor scale;
+    if (ctx->saved_data["masked"].toBool()) scale = ctx->saved_data["scale"].toTensor();
+    const int64_t cols = x.size(-1), rows = x.numel() / std::max<int64_t>(cols, 1);
+    cuda::ConstSplitPtrs g{};
+    std::vector<torch::Tensor> keep;  // the gradients in x's dtype, alive until the kernel is queued
+    for (int64_t p = 0; p < parts; ++p) {
+      if (!grads[p].defined()) continue;  // that block's output was not used: a zero gradient
+      auto gp = grads[p].to(x.scalar_type()).contiguous();
+      if (reinterpret_cast<std::uintptr_t>(gp.data_ptr()) % 16 != 0) gp = gp.clone();  // an offset view
+      keep.push_back(gp);
+      g.p[p] = keep.back().data_ptr();
+    }
+    auto dx = torch::empty_like(x);
+    check_cuda(cuda::gelu_split_backward(cuda::elem_type(x), x.data_ptr(), scale.defined() ? scale.data_ptr<float>() : nullptr,
+                                         g, dx.data_ptr(), static_cast<int>(parts), rows, cols,
+                                         c10::cuda::getCurrentCUDAStream()),
+               "gelu_split backward");
+    return {dx, torch::Tensor(), torch::Tensor()};
+  }
+};
 #endif
+
+/// The per-row mask as a trailing-singleton factor for x r(..., cols): r(..., 1) in x's dtype.
+torch::Tensor row_factor(const torch::Tensor& mask, const torch::Tensor& x) {
+  auto shape = x.sizes().vec();
+  shape.back() = 1;
+  return mask.to(x.device(), x.scalar_type()).reshape(shape);
+}
+
+void check_split(const torch::Tensor& x, const torch::Tensor& mask, int64_t parts) {
+  CODESSM_REQUIRE(x.dim() >= 1 && parts >= 1 && parts <= 4 && x.size(-1) % parts == 0, UsageError,
+                  "gelu_split: {} columns cannot be cut into {} equal blocks (1 to 4)", x.dim() ? x.size(-1) : 0,
+                  parts);
+  CODESSM_REQUIRE(!mask.defined() || mask.numel() * x.size(-1) == x.numel(), UsageError,
+                  "gelu_split: the mask has {} values; expected one per row ({})", mask.defined() ? mask.numel() : 0,
+                  x.numel() / std::max<int64_t>(x.size(-1), 1));
+}
 
 }  // namespace
 
@@ -105,6 +172,27 @@ torch::Tensor gelu(const torch::Tensor& x) {
   if (gelu_mul_is_fused(x)) return GeluFused::apply(x);
 #endif
   return F::gelu(x);
+}
+
+std::vector<torch::Tensor> gelu_split(const torch::Tensor& x, const torch::Tensor& mask, int64_t parts) {
+  check_split(x, mask, parts);
+#ifdef CODESSM_HAVE_CUDA_KERNELS
+  const bool aligned = !x.is_contiguous() || reinterpret_cast<std::uintptr_t>(x.data_ptr()) % 16 == 0;
+  if (gelu_mul_is_fused(x) && aligned && (x.size(-1) / parts) * x.element_size() % 16 == 0) {
+    auto scale = mask.defined() ? mask.reshape({-1}).to(x.device(), torch::kFloat32).contiguous() : torch::Tensor();
+    return GeluSplitFused::apply(x, scale, parts);
+  }
+#endif
+  auto y = kernels::gelu(x);
+  if (mask.defined()) y = y * row_factor(mask, y);
+  return y.split(x.size(-1) / parts, -1);
+}
+
+std::vector<torch::Tensor> gelu_split_reference(const torch::Tensor& x, const torch::Tensor& mask, int64_t parts) {
+  check_split(x, mask, parts);
+  auto y = F::gelu(x.to(torch::kCPU, torch::kFloat64));
+  if (mask.defined()) y = y * row_factor(mask.to(torch::kCPU), y);
+  return y.split(x.size(-1) / parts, -1);
 }
 
 torch::Tensor gelu_reference(const torch::Tensor& x) { return F::gelu(x.to(torch::kCPU, torch::kFloat64)); }

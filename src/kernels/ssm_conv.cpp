@@ -116,18 +116,36 @@ torch::Tensor conv_block(const torch::Tensor& u, const BlockMatrices& m, int64_t
   if (nc > 1) {
     const int64_t N2 = m.W_in.size(0), N = N2 / 2;
     const bool low = dt == torch::kBFloat16 || dt == torch::kHalf;
-    const auto sdt = low && fp32_state ? torch::kFloat32 : dt;                  // the state path's dtype
-    // Under bf16 autocast the products below would be cast back to bf16: keep them in the dtype given.
+    // Under bf16 autocast the fp32 products below would be cast back to bf16: keep them in the dtype given.
     std::optional<tensor::AutocastSuspend> no_autocast;
-    if (sdt != dt) no_autocast.emplace();
-    auto s = torch::matmul(m.W_in.to(sdt), uc.to(sdt));                         // r(B·nc 2N d): chunk summaries
-    // Per mode, mix the chunks: (B nc 2 N d) → (N 2 nc B d) → r(N 2nc B·d).
-    auto sm = s.view({B, nc, 2, N, d}).permute({3, 2, 1, 0, 4}).reshape({N, 2 * nc, B * d});
-    auto h = torch::bmm(m.M.to(sdt), sm);                                       // r(N 2nc B·d): states entering chunks
-    auto hc = h.view({N, 2, nc, B, d}).permute({3, 2, 1, 0, 4}).reshape({B * nc, N2, d});  // r(B·nc 2N d)
-    auto w_out = m.W_out.to(sdt).expand({B * nc, Cc, N2});                      // r(B·nc Cc 2N)
-    if (sdt == dt) y = torch::baddbmm(y, w_out, hc);                            // += W_out·h
-    else y.add_(torch::bmm(w_out, hc));                                         // summed in fp32, rounded once
+    if (low) no_autocast.emplace();
+    if (low && !fp32_state) {
+      // 16-bit state path: the chunk summaries and the output term are products in u's dtype (fp32
+      // accumulation on the tensor cores, one rounding each; the output term is added inside the product, to
+      // the local block's rounded result); only the chunk mixing, on tensors 2N/Cc of u's size, runs in fp32.
+      // No fp32 copy of u and no fp32 output term: at L 8192 the fp32 path's casts and its separate sum moved
+      // ~22 bytes per element of u against ~8 here.
+      auto s = torch::matmul(m.W_in.to(dt), uc);                                // r(B·nc 2N d), u's dtype
+      // (B nc 2 N d) → (N 2 nc B d), cast to fp32 in the same copy → r(N 2nc B·d).
+      auto sm = torch::empty({N, 2, nc, B, d}, u.options().dtype(torch::kFloat32))
+                    .copy_(s.view({B, nc, 2, N, d}).permute({3, 2, 1, 0, 4}))
+                    .view({N, 2 * nc, B * d});
+      auto h = torch::bmm(m.M.to(torch::kFloat32), sm);                          // r(N 2nc B·d) fp32
+      auto hc = torch::empty({B, nc, 2, N, d}, u.options())
+                    .copy_(h.view({N, 2, nc, B, d}).permute({3, 2, 1, 0, 4}))
+                    .view({B * nc, N2, d});                                      // r(B·nc 2N d), u's dtype
+      y = torch::baddbmm(y, m.W_out.to(dt).expand({B * nc, Cc, N2}), hc);        // += W_out·h
+    } else {
+      const auto sdt = low ? torch::kFloat32 : dt;                               // the state path's dtype
+      auto s = torch::matmul(m.W_in.to(sdt), uc.to(sdt));                       // r(B·nc 2N d): chunk summaries
+      // Per mode, mix the chunks: (B nc 2 N d) → (N 2 nc B d) → r(N 2nc B·d).
+      auto sm = s.view({B, nc, 2, N, d}).permute({3, 2, 1, 0, 4}).reshape({N, 2 * nc, B * d});
+      auto h = torch::bmm(m.M.to(sdt), sm);                                     // r(N 2nc B·d): states entering chunks
+      auto hc = h.view({N, 2, nc, B, d}).permute({3, 2, 1, 0, 4}).reshape({B * nc, N2, d});  // r(B·nc 2N d)
+      auto w_out = m.W_out.to(sdt).expand({B * nc, Cc, N2});                    // r(B·nc Cc 2N)
+      if (sdt == dt) y = torch::baddbmm(y, w_out, hc);                          // += W_out·h
+      else y.add_(torch::bmm(w_out, hc));                                       // summed in fp32, rounded once
+    }
   }
   return y.view({B, nc * Cc, d});                                               // r(B Lp d)
 }

@@ -1,6 +1,7 @@
 #include "codessm/model/bigs_layer.h"
 
 #include "codessm/kernels/gelu_mul.h"
+#include "codessm/kernels/layer_norm.h"
 #include "codessm/kernels/linear.h"
 #include "codessm/tensor/profile_scope.h"
 #include "codessm/tensor/torch_compat.h"
@@ -74,25 +75,25 @@ torch::Tensor BiGSLayerImpl::hf_conv(const torch::Tensor& u, torch::nn::Conv1d& 
 
 torch::Tensor BiGSLayerImpl::forward_fast(const torch::Tensor& h, const torch::Tensor& mask, BiGSLayerTrace* trace,
                                           const kernels::SsmConvPlan* plan_f, const kernels::SsmConvPlan* plan_b) {
-  const int64_t d = cfg_.hidden_size;
   const bool anti = cfg_.bidirectional;  // CodeSSM-Uni: both branches causal
-  torch::Tensor x, v_pre, u;
+  torch::Tensor x, v_pre, pre_u;
   {
     CODESSM_PROFILE("bigs.ln_in_proj");
-    x = LayerNorm->forward(h);                                                 // r(B L D)
+    // kernels::layer_norm: its training backward sums dγ, dβ in one column pass (LibTorch's took twice that).
+    x = kernels::layer_norm(h, LayerNorm->weight, LayerNorm->bias, cfg_.layer_norm_eps);  // r(B L D)
     // kernels::linear: the bias in the product's epilogue (torch::nn::Linear adds it in a pass of its own).
     v_pre = kernels::linear(x, dv->weight, dv->bias);                          // r(B L I), before its GELU
-  // One GEMM for both input projections; the checkpoint keeps BiGS's two names.
+    // One GEMM for both input projections; the checkpoint keeps BiGS's two names.
     auto w_u = torch::cat({du_forward->weight, du_backward->weight}, 0);       // r(2D D)
     auto b_u = torch::cat({du_forward->bias, du_backward->bias}, 0);           // r(2D)
-    u = kernels::gelu(kernels::linear(x, w_u, b_u));                           // r(B L 2D)
-    if (cfg_.padding_mode == config::PaddingMode::kMasked && mask.defined())
-      u = u * mask.to(u.scalar_type()).unsqueeze(-1);                         // zero the mixer inputs at pads
+    pre_u = kernels::linear(x, w_u, b_u);                                      // r(B L 2D), before its GELU
   }
-  // split, not two narrows: its backward is one cat, where each narrow's is a zero fill and a strided copy
-  // of the whole (B, L, 2D) gradient, and autograd then adds the two.
-  auto halves = u.split(d, 2);
-  auto u_f = halves[0], u_b = halves[1];                                       // r(B L D) column views
+  // GELU, the pad mask (zero mixer inputs at pads) and the cut into the two branches in one step: its backward
+  // reads the branches' gradients where they are (a split's backward would cat them, and the mask product
+  // would be a pass of its own each way).
+  const bool masked = cfg_.padding_mode == config::PaddingMode::kMasked && mask.defined();
+  auto halves = kernels::gelu_split(pre_u, masked ? mask : torch::Tensor(), 2);
+  auto u_f = halves[0], u_b = halves[1];                                       // r(B L D) each
   torch::Tensor s_f, s_b;
   {
     CODESSM_PROFILE("bigs.convolutions");

@@ -1,5 +1,7 @@
 #include "codessm/model/bigs_model.h"
 
+#include "codessm/kernels/layer_norm.h"
+
 namespace codessm::model {
 
 EmbeddingsImpl::EmbeddingsImpl(const config::ModelConfig& cfg) {
@@ -24,7 +26,7 @@ torch::Tensor EmbeddingsImpl::forward(const torch::Tensor& ids, const torch::Ten
     auto pos = torch::arange(L, ids.options()).unsqueeze(0);                    // i64(1 L)
     e = e + position_embeddings->forward(pos);
   }
-  return dropout->forward(LayerNorm->forward(e));
+  return dropout->forward(kernels::layer_norm(e, LayerNorm->weight, LayerNorm->bias, LayerNorm->options.eps()));
 }
 
 BiGSEncoderImpl::BiGSEncoderImpl(const config::ModelConfig& cfg) {

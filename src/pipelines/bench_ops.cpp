@@ -95,7 +95,7 @@ model::CodeModel build_model(const std::string& name, const std::vector<std::str
   CODESSM_REQUIRE(impl.conv == "toeplitz" || impl.conv == "fft", UsageError,
                   "bench: --conv '{}': use toeplitz or fft", impl.conv);
   model::set_ssm_conv(*m, {impl.conv == "fft" ? model::SsmConvImpl::kFFT : model::SsmConvImpl::kToeplitz, impl.chunk,
-                           /*fp32_state=*/!impl.bf16_state});
+                           /*fp32_state=*/impl.fp32_state});
   kernels::set_gelu_mul_unfused(impl.unfused);
   kernels::set_column_sum_unfused(impl.unfused || impl.plain_bias_grad);
   CODESSM_REQUIRE(impl.attention == "fused" || impl.attention == "math", UsageError,
@@ -106,8 +106,8 @@ model::CodeModel build_model(const std::string& name, const std::vector<std::str
 
 json impl_json(const BenchImplOptions& i) {
   return {{"conv", i.conv}, {"chunk", i.chunk}, {"fused_kernels", !i.unfused},
-          {"bias_grad", i.unfused || i.plain_bias_grad ? "sum(0)" : "column_sum kernel"}, {"attention", i.attention},
-          {"state_dtype", i.bf16_state ? "bf16" : "fp32 (TF32)"}};
+          {"bias_grad", i.unfused || i.plain_bias_grad ? "LibTorch sums" : "column_sum kernels (bias, LayerNorm)"}, {"attention", i.attention},
+          {"state_dtype", i.fp32_state ? "fp32 (TF32)" : "activations' dtype, fp32 chunk mixing"}};
 }
 
 json machine_json(const torch::Device& dev) {

@@ -48,9 +48,11 @@ torch::Tensor FusedAdamW::step(LossClosure closure) {
       step_values.push_back(static_cast<float>(st.step()));
     }
     if (params.empty()) continue;
-    // The kernel reads each parameter's step from a device scalar: one small host-to-device copy per group.
-    auto host = torch::from_blob(step_values.data(), {static_cast<int64_t>(step_values.size())}, torch::kFloat32);
-    auto dev = host.to(params[0].device());                                     // r(P)
+    // The kernel reads each parameter's step from a device scalar: one small host-to-device copy per group,
+    // from page-locked memory and asynchronous — from pageable memory the copy waits for the whole queue.
+    auto host = torch::from_blob(step_values.data(), {static_cast<int64_t>(step_values.size())}, torch::kFloat32)
+                    .pin_memory();
+    auto dev = host.to(params[0].device(), torch::kFloat32, /*non_blocking=*/true);  // r(P)
     for (int64_t i = 0; i < dev.size(0); ++i) steps.push_back(dev.select(0, i));
     tensor::fused_adamw(params, grads, m1, m2, steps, o.lr(), std::get<0>(o.betas()), std::get<1>(o.betas()),
                         o.weight_decay(), o.eps());

@@ -1,5 +1,5 @@
-// gelu_mul (the BiGS gate) against its float64 twin: outputs and both input gradients, fresh random inputs,
-// sizes with and without a vector tail; on CUDA the fused kernels in fp32 and bf16.
+// gelu_mul (the BiGS gate), gelu and gelu_split against their float64 twins: outputs and input gradients, fresh
+// random inputs, sizes with and without a vector tail; on CUDA the fused kernels in fp32, bf16 and fp16.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -7,6 +7,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "codessm/core/error.h"
 #include "codessm/kernels/gelu_mul.h"
 #include "tensor_test_utils.h"
 
@@ -134,4 +135,85 @@ TEST(GeluCuda, SixteenBitFormWithinOneRoundingOfExact) {
   if (!kernels::gelu_mul_is_fused(torch::zeros({8}, torch::kCUDA))) GTEST_SKIP() << "built without the CUDA kernels";
   check_16bit_pointwise(torch::kBFloat16, 1.0 / 256);   // bf16: 8 bits of mantissa, rounding ≤ 2^-9 relative
   check_16bit_pointwise(torch::kFloat16, 1.0 / 1024);   // fp16: ≤ 2^-11 relative
+}
+
+namespace {
+
+/// gelu_split (the SSM inputs' activation: GELU, pad mask, cut into the branches) against its float64 twin:
+/// every block's output and the input gradient, masks with zeros and without, and a block whose output is
+/// unused (its gradient undefined: a zero contribution). Widths with and without a 16-byte multiple per block
+/// (the latter takes the LibTorch path on CUDA too).
+void check_split_against_reference(torch::Device dev, torch::ScalarType dt, double tol) {
+  const uint64_t seed = test::fresh_seed(22);
+  SCOPED_TRACE(::testing::Message() << "seed " << seed << " dtype " << dt);
+  struct Case {
+    std::vector<int64_t> lead;
+    int64_t width, parts;
+    bool masked, skip_last;
+  };
+  const std::vector<Case> cases = {{{3, 5}, 64, 2, true, false},  {{2, 7}, 128, 2, false, false},
+                                   {{1, 1}, 16, 2, true, true},   {{4, 3}, 48, 3, true, false},
+                                   {{9}, 40, 1, true, false},     {{2, 3}, 6, 2, true, false}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(::testing::Message() << "width " << c.width << " parts " << c.parts << " masked " << c.masked);
+    auto shape = c.lead;
+    shape.push_back(c.width);
+    auto x0 = (torch::randn(shape) * 3).to(dev, dt);
+    torch::Tensor mask;
+    if (c.masked) mask = (torch::rand(c.lead) < 0.7).to(torch::kInt64).to(dev);  // some pads
+    auto gshape = c.lead;
+    gshape.push_back(c.width / c.parts);
+    std::vector<torch::Tensor> g;
+    for (int64_t p = 0; p < c.parts; ++p) g.push_back(torch::randn(gshape).to(dev, dt));
+    auto run1 = [&](auto&& fn) {
+      auto x = x0.detach().clone().requires_grad_(true);
+      auto ys = fn(x);
+      EXPECT_EQ(static_cast<int64_t>(ys.size()), c.parts);
+      torch::Tensor loss = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(ys[0].device()));
+      const int64_t used = c.skip_last ? c.parts - 1 : c.parts;
+      for (int64_t p = 0; p < used; ++p) loss = loss + (ys[p].to(torch::kFloat64) * g[p].to(ys[p].device(), torch::kFloat64)).sum();
+      loss.backward();
+      std::vector<torch::Tensor> out;
+      for (auto& y : ys) out.push_back(y.detach());
+      out.push_back(x.grad());
+      return out;
+    };
+    auto fast = run1([&](const torch::Tensor& x) { return kernels::gelu_split(x, mask, c.parts); });
+    auto ref = run1([&](const torch::Tensor& x) { return kernels::gelu_split_reference(x, mask, c.parts); });
+    ASSERT_EQ(fast.size(), ref.size());
+    for (size_t i = 0; i < fast.size(); ++i) {
+      EXPECT_EQ(fast[i].scalar_type(), dt);
+      EXPECT_EQ(fast[i].sizes(), ref[i].sizes());
+      // The kernels write each block as its own tensor; the fallback returns column views of one.
+      const bool fused = kernels::gelu_mul_is_fused(x0) && (c.width / c.parts) * x0.element_size() % 16 == 0;
+      if (fused) EXPECT_TRUE(fast[i].is_contiguous());
+      EXPECT_LT(rel_err(fast[i], ref[i]), tol) << "tensor " << i << " (blocks, then dx)";
+    }
+    if (c.masked) {  // exactly zero at pads, forward and backward
+      auto pads = (mask == 0).reshape({-1}).cpu();
+      for (size_t i = 0; i < fast.size(); ++i) {
+        auto rows = fast[i].reshape({pads.size(0), -1}).cpu().index({pads});
+        EXPECT_EQ(rows.abs().sum().item<double>(), 0.0) << "tensor " << i;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST(GeluSplit, CpuMatchesFloat64Twin) { check_split_against_reference(torch::kCPU, torch::kFloat32, 1e-5); }
+
+TEST(GeluSplit, RejectsBadShapes) {
+  auto x = torch::randn({2, 3, 8});
+  EXPECT_THROW(kernels::gelu_split(x, torch::Tensor(), 3), UsageError);  // 8 columns into 3 blocks
+  EXPECT_THROW(kernels::gelu_split(x, torch::Tensor(), 5), UsageError);  // more than 4 blocks
+  EXPECT_THROW(kernels::gelu_split(x, torch::ones({2, 4}), 2), UsageError);  // one mask value per row
+}
+
+TEST(GeluSplitCuda, FusedKernelsMatchFloat64Twin) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  if (!kernels::gelu_mul_is_fused(torch::zeros({8}, torch::kCUDA))) GTEST_SKIP() << "built without the CUDA kernels";
+  check_split_against_reference(torch::kCUDA, torch::kFloat32, 1e-5);
+  check_split_against_reference(torch::kCUDA, torch::kBFloat16, 1e-2);
+  check_split_against_reference(torch::kCUDA, torch::kFloat16, 2e-3);
 }

@@ -33,10 +33,11 @@ struct SsmConvOptions {
   int64_t chunk = 256;
   /// false: causal (forward branch); true: anti-causal (backward branch, original order).
   bool anticausal = false;
-  /// Low-precision input (bf16/fp16): run the state path (W_in, the chunk mixing, W_out) in fp32 (TF32 on
-  /// tensor cores when enabled) instead of the input's dtype. Each bf16 rounding of a state adds ~2⁻⁹ of
-  /// relative error on top of the local block's; in fp32 the whole convolution stays within twice the error of
-  /// a dense bf16 Toeplitz product (tests/kernels/ssm_conv_test.cpp). Costs a cast of u and of the cross term.
+  /// Low-precision input (bf16/fp16): run the whole state path (W_in, the chunk mixing, W_out) in fp32 (TF32
+  /// on tensor cores when enabled); the convolution then stays within twice the error of a dense bf16 Toeplitz
+  /// product (tests/kernels/ssm_conv_test.cpp), at the cost of an fp32 copy of u and an fp32 output term.
+  /// false: the chunk summaries W_in·u and the output term W_out·h are products in the input's dtype (one
+  /// rounding each, ~2⁻⁹ relative in bf16, on top of the local block's), the chunk mixing stays fp32.
   bool fp32_state = true;
 };
 

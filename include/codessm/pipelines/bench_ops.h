@@ -18,7 +18,8 @@ struct BenchImplOptions {
   int64_t chunk = 0;                  ///< Toeplitz block size (0: automatic, kernels::auto_chunk)
   bool unfused = false;               ///< LibTorch ops instead of the fused CUDA kernels (gate, column sums)
   bool plain_bias_grad = false;       ///< LibTorch's sum(0) for the linear layers' bias gradients only
-  bool bf16_state = false;            ///< the convolution's state path in bf16 instead of fp32 (TF32)
+  bool bf16_state = false;            ///< the convolution's state path in the activations' dtype (the default)
+  bool fp32_state = false;            ///< the convolution's state path in fp32 (TF32) instead
   std::string attention = "fused";    ///< Transformers: fused SDPA kernels, or math (quadratic memory, the papers')
   bool profile = false;               ///< after timing, 3 more iterations with synchronising section timers
 };

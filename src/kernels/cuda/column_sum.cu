@@ -1,4 +1,5 @@
-// Column sums on CUDA — the bias gradient of a linear layer, Σ over the rows of its output gradient.
+// Column sums on CUDA — the bias gradient of a linear layer, Σ over the rows of its output gradient, and
+// LayerNorm's parameter gradients (Σ g·x̂ and Σ g) in the same tiling.
 // LibTorch's sum(0) on an (M, N) bf16 gradient (reduce_kernel) ran at ~1 TB/s on the H200 for a layer's shapes
 // (3.7 ms per 8×2048 training step of codessm-base: bench/results/run5/). Here: pass 1 — each block owns 32
 // vectors of columns (256 bf16 columns) and a chunk of rows; its 32×8 threads read 16-byte vectors, four rows
@@ -6,27 +7,13 @@
 // partial per chunk (no atomics: the sum's order is fixed, so results are bit-identical between runs).
 // Pass 2 — per column, 8 threads add stripes of the chunks' partials, then one adds the 8 in order and rounds
 // once to the output type.
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-#include <cuda_runtime.h>
-
-#include <cstdint>
-
 #include "column_sum_launch.h"
+#include "elem_access.cuh"
 
 namespace codessm::kernels::cuda {
 
 namespace {
 
-__device__ __forceinline__ float load_f(const float* p) { return *p; }
-__device__ __forceinline__ float load_f(const __nv_bfloat16* p) { return __bfloat162float(*p); }
-__device__ __forceinline__ float load_f(const __half* p) { return __half2float(*p); }
-__device__ __forceinline__ void store_f(float* p, float v) { *p = v; }
-__device__ __forceinline__ void store_f(__nv_bfloat16* p, float v) { *p = __float2bfloat16(v); }
-__device__ __forceinline__ void store_f(__half* p, float v) { *p = __float2half(v); }
-
-template <typename T>
-constexpr int kVec = 16 / sizeof(T);
 constexpr int kColVecs = 32;  // vectors of columns per block (threadIdx.x)
 constexpr int kRowLanes = 8;  // rows read at once per block (threadIdx.y)
 constexpr int kUnroll = 4;    // independent 16-byte loads in flight per thread
@@ -97,6 +84,69 @@ __global__ void __launch_bounds__(kColVecs* kRowLanes)
   store_f(out + n, total);
 }
 
+/// LayerNorm's parameter gradients, first pass: pg[chunk, n] = Σ over the chunk's rows of g·(x − μ_m)·ρ_m (dγ)
+/// and pb[chunk, n] = Σ g (dβ), with μ, ρ the forward's per-row mean and reciprocal standard deviation. The
+/// same tiling as column_partial_kernel; two rows in flight per thread, two 16-byte loads each.
+template <typename T>
+__global__ void __launch_bounds__(kColVecs* kRowLanes)
+    ln_partial_kernel(const T* __restrict__ g, const T* __restrict__ x, const float* __restrict__ mean,
+                      const float* __restrict__ rstd, float* __restrict__ pg, float* __restrict__ pb, int64_t M,
+                      int64_t N, int64_t rows_per_chunk) {
+  constexpr int V = kVec<T>;
+  constexpr int kRows = 2;
+  const int64_t nv = N / V;
+  const int64_t cv = static_cast<int64_t>(blockIdx.x) * kColVecs + threadIdx.x;
+  const int64_t r0 = static_cast<int64_t>(blockIdx.y) * rows_per_chunk;
+  const int64_t r1 = r0 + rows_per_chunk < M ? r0 + rows_per_chunk : M;
+  float ag[V], ab[V];
+#pragma unroll
+  for (int j = 0; j < V; ++j) ag[j] = ab[j] = 0.f;
+  if (cv < nv) {
+    const uint4* bg = reinterpret_cast<const uint4*>(g) + cv;
+    const uint4* bx = reinterpret_cast<const uint4*>(x) + cv;
+    for (int64_t r = r0 + threadIdx.y; r < r1; r += kRows * kRowLanes) {
+      uint4 vg[kRows], vx[kRows];
+      float mu[kRows], rs[kRows];
+#pragma unroll
+      for (int k = 0; k < kRows; ++k) {
+        const int64_t rr = r + k * kRowLanes;
+        const bool in = rr < r1;
+        vg[k] = in ? __ldg(bg + rr * nv) : make_uint4(0, 0, 0, 0);  // zero bits: +0 in every type
+        vx[k] = in ? __ldg(bx + rr * nv) : make_uint4(0, 0, 0, 0);
+        mu[k] = in ? __ldg(mean + rr) : 0.f;
+        rs[k] = in ? __ldg(rstd + rr) : 0.f;
+      }
+#pragma unroll
+      for (int k = 0; k < kRows; ++k) {
+        const T* pgk = reinterpret_cast<const T*>(&vg[k]);
+        const T* pxk = reinterpret_cast<const T*>(&vx[k]);
+#pragma unroll
+        for (int j = 0; j < V; ++j) {
+          const float gj = load_f(pgk + j);
+          ag[j] += gj * ((load_f(pxk + j) - mu[k]) * rs[k]);
+          ab[j] += gj;
+        }
+      }
+    }
+  }
+  __shared__ float sh[kRowLanes][kColVecs * V];
+  float* const outs[2] = {pg, pb};
+#pragma unroll
+  for (int which = 0; which < 2; ++which) {
+#pragma unroll
+    for (int j = 0; j < V; ++j) sh[threadIdx.y][j * kColVecs + threadIdx.x] = which == 0 ? ag[j] : ab[j];
+    __syncthreads();
+    for (int c = threadIdx.y * kColVecs + threadIdx.x; c < kColVecs * V; c += kColVecs * kRowLanes) {
+      float s = 0.f;
+#pragma unroll
+      for (int y = 0; y < kRowLanes; ++y) s += sh[y][c];
+      const int64_t col = (static_cast<int64_t>(blockIdx.x) * kColVecs + c % kColVecs) * V + c / kColVecs;
+      if (col < N) outs[which][static_cast<int64_t>(blockIdx.y) * N + col] = s;
+    }
+    __syncthreads();  // before the second array overwrites sh
+  }
+}
+
 int vec_of(ElemType t) { return t == ElemType::kF32 ? 4 : 8; }
 
 int64_t rows_per_chunk(ElemType t, int64_t M, int64_t N) {
@@ -143,6 +193,41 @@ cudaError_t column_sum(ElemType t, const void* g, float* workspace, void* out, i
       column_finish_kernel<__half><<<fin, block, 0, s>>>(workspace, static_cast<__half*>(out), chunks, N);
       break;
   }
+  return cudaGetLastError();
+}
+
+}  // namespace codessm::kernels::cuda
+
+namespace codessm::kernels::cuda {
+
+cudaError_t layer_norm_param_grads(ElemType t, const void* g, const void* x, const float* mean, const float* rstd,
+                                   float* workspace, float* out, int64_t M, int64_t N, cudaStream_t s) {
+  if (N <= 0) return cudaSuccess;
+  const int64_t rows = M > 0 ? rows_per_chunk(t, M, N) : 1;
+  const int64_t chunks = column_sum_chunks(t, M, N);
+  const int64_t tiles = (N / vec_of(t) + kColVecs - 1) / kColVecs;
+  const dim3 grid(static_cast<unsigned>(tiles), static_cast<unsigned>(chunks));
+  const dim3 block(kColVecs, kRowLanes);
+  float* pg = workspace;
+  float* pb = workspace + chunks * N;
+  switch (t) {
+    case ElemType::kF32:
+      ln_partial_kernel<float><<<grid, block, 0, s>>>(static_cast<const float*>(g), static_cast<const float*>(x),
+                                                      mean, rstd, pg, pb, M, N, rows);
+      break;
+    case ElemType::kBF16:
+      ln_partial_kernel<__nv_bfloat16><<<grid, block, 0, s>>>(static_cast<const __nv_bfloat16*>(g),
+                                                              static_cast<const __nv_bfloat16*>(x), mean, rstd, pg,
+                                                              pb, M, N, rows);
+      break;
+    case ElemType::kF16:
+      ln_partial_kernel<__half><<<grid, block, 0, s>>>(static_cast<const __half*>(g), static_cast<const __half*>(x),
+                                                       mean, rstd, pg, pb, M, N, rows);
+      break;
+  }
+  const unsigned fin = static_cast<unsigned>((N + kColVecs - 1) / kColVecs);
+  column_finish_kernel<float><<<fin, block, 0, s>>>(pg, out, chunks, N);
+  column_finish_kernel<float><<<fin, block, 0, s>>>(pb, out + N, chunks, N);
   return cudaGetLastError();
 }
 

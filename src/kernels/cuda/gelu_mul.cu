@@ -1,82 +1,16 @@
 // Fused BiGS gate on CUDA: out = gelu(a) ⊙ gelu(b) with the erf GELU, and its backward
 // da = dout ⊙ gelu'(a) ⊙ gelu(b), db = dout ⊙ gelu(a) ⊙ gelu'(b), in one pass each (fp32 arithmetic); and the
-// single GELU y = gelu(x) with dx = dy ⊙ gelu'(x) (the SSM inputs' activation).
+// single GELU y = gelu(x) with dx = dy ⊙ gelu'(x).
 // Unfused, LibTorch runs three kernels forward (21 element-passes of the gate's width) and three backward
-// (33); these read/write 9 and 15. 16-byte vector loads; a scalar loop takes the tail.
-// fp32 uses CUDA's erff (exact to a few ulps). On the H200 the 16-bit kernels were bound by erff's
-// instructions, not memory (gate forward on 8×2048×3072 bf16: 120 µs, ~2.5 TB/s; run 6a): for bf16/fp16 the
-// normal CDF is Abramowitz & Stegun 7.1.26 (|error of erf| ≤ 1.5e-7, a reciprocal and one exp that the
-// derivative's density shares), with the lower tail formed directly, not as 1 − erf. Its error is under
-// 3e-7·|x| absolute, far under one bf16 or fp16 rounding of any GELU of magnitude ≥ 1e-4 (the tanh form is
-// 4.7e-4 off).
+// (33); these read/write 9 and 15. 16-byte vector loads; a scalar loop takes the tail. The GELU's two forms
+// (erff for fp32, A&S 7.1.26 for bf16/fp16) are in gelu_math.cuh.
 // No LibTorch headers here (nvcc only sees CUDA's); the launchers are called from src/kernels/gelu_mul.cpp.
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-#include <cuda_runtime.h>
-
-#include <cstdint>
-
+#include "gelu_math.cuh"
 #include "gelu_mul_launch.h"
 
 namespace codessm::kernels::cuda {
 
 namespace {
-
-__device__ __forceinline__ float load_f(const float* p) { return *p; }
-__device__ __forceinline__ float load_f(const __nv_bfloat16* p) { return __bfloat162float(*p); }
-__device__ __forceinline__ float load_f(const __half* p) { return __half2float(*p); }
-__device__ __forceinline__ void store_f(float* p, float v) { *p = v; }
-__device__ __forceinline__ void store_f(__nv_bfloat16* p, float v) { *p = __float2bfloat16(v); }
-__device__ __forceinline__ void store_f(__half* p, float v) { *p = __float2half(v); }
-
-constexpr float kInvSqrt2 = 0.70710678118654752440f;
-constexpr float kInvSqrt2Pi = 0.39894228040143267794f;
-
-/// GELU and its derivative gelu'(x) = Φ(x) + x φ(x), exact erf form (fp32).
-struct GeluExact {
-  __device__ static __forceinline__ float value(float x) { return 0.5f * x * (1.f + erff(x * kInvSqrt2)); }
-  __device__ static __forceinline__ void value_grad(float x, float& v, float& g) {
-    const float cdf = 0.5f * (1.f + erff(x * kInvSqrt2));
-    v = x * cdf;
-    g = cdf + x * kInvSqrt2Pi * __expf(-0.5f * x * x);
-  }
-};
-
-/// The same through A&S 7.1.26 (bf16/fp16 inputs and outputs; see the file comment).
-struct GeluFast {
-  /// Φ(x) and exp(−x²/2).
-  __device__ static __forceinline__ float cdf(float x, float& e) {
-    const float z = fabsf(x) * kInvSqrt2;
-    e = __expf(-z * z);
-    const float t = __fdividef(1.f, fmaf(0.3275911f, z, 1.f));
-    const float p =
-        t * fmaf(t, fmaf(t, fmaf(t, fmaf(t, 1.061405429f, -1.453152027f), 1.421413741f), -0.284496736f), 0.254829592f);
-    const float tail = 0.5f * p * e;  // Φ(−|x|) = erfc(|x|/√2) / 2
-    return x < 0.f ? tail : 1.f - tail;
-  }
-  __device__ static __forceinline__ float value(float x) {
-    float e;
-    return x * cdf(x, e);
-  }
-  __device__ static __forceinline__ void value_grad(float x, float& v, float& g) {
-    float e;
-    const float c = cdf(x, e);
-    v = x * c;
-    g = c + x * kInvSqrt2Pi * e;
-  }
-};
-
-template <typename T>
-struct GeluOf {
-  using type = GeluFast;
-};
-template <>
-struct GeluOf<float> {
-  using type = GeluExact;
-};
-
-template <typename T>
-constexpr int kVec = 16 / sizeof(T);
 
 template <typename T>
 __global__ void gelu_mul_fwd_kernel(const T* __restrict__ a, const T* __restrict__ b, T* __restrict__ out,
@@ -183,14 +117,6 @@ __global__ void gelu_bwd_kernel(const T* __restrict__ x, const T* __restrict__ d
     G::value_grad(load_f(x + i), v, d);
     store_f(dx + i, load_f(dy + i) * d);
   }
-}
-
-int grid_for(int64_t n, int vec) {
-  int dev = 0, sms = 132;
-  if (cudaGetDevice(&dev) == cudaSuccess) cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
-  const int64_t want = (n / vec + 255) / 256;
-  const int64_t cap = static_cast<int64_t>(sms) * 8;  // a few waves; the loops stride over the rest
-  return static_cast<int>(want < 1 ? 1 : (want < cap ? want : cap));
 }
 
 template <typename T>

@@ -1,0 +1,35 @@
+// Device-side helpers every fused CUDA kernel shares: fp32 loads and stores of the element types (arithmetic is
+// fp32; 16-bit values are rounded once on store), the 16-byte vector width, and a grid size for the
+// grid-stride loops. CUDA headers only (nvcc sees no LibTorch).
+#pragma once
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+namespace codessm::kernels::cuda {
+
+__device__ __forceinline__ float load_f(const float* p) { return *p; }
+__device__ __forceinline__ float load_f(const __nv_bfloat16* p) { return __bfloat162float(*p); }
+__device__ __forceinline__ float load_f(const __half* p) { return __half2float(*p); }
+__device__ __forceinline__ void store_f(float* p, float v) { *p = v; }
+__device__ __forceinline__ void store_f(__nv_bfloat16* p, float v) { *p = __float2bfloat16(v); }
+__device__ __forceinline__ void store_f(__half* p, float v) { *p = __float2half(v); }
+
+/// Elements per 16-byte vector.
+template <typename T>
+constexpr int kVec = 16 / sizeof(T);
+
+/// Blocks of 256 threads for a grid-stride loop over n / vec vectors: enough for a few waves on this device's
+/// multiprocessors; the loops stride over the rest.
+inline int grid_for(int64_t n, int vec) {
+  int dev = 0, sms = 132;
+  if (cudaGetDevice(&dev) == cudaSuccess) cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
+  const int64_t want = (n / vec + 255) / 256;
+  const int64_t cap = static_cast<int64_t>(sms) * 8;
+  return static_cast<int>(want < 1 ? 1 : (want < cap ? want : cap));
+}
+
+}  // namespace codessm::kernels::cuda
