@@ -78,7 +78,8 @@ struct GeluFused : public torch::autograd::Function<GeluFused> {
   }
 };
 
-/// gelu_split's kernels: x r(rows, cols) → `parts` tensors r(rows, cols / parts); scale: undefined or fp32 r(rows).
+/// gelu_split's kernels: x r(rows, cols) → `parts` tensors r(rows, cols / parts); scale: fp32 r(rows), or r(0) for
+/// no mask.
 struct GeluSplitFused : public torch::autograd::Function<GeluSplitFused> {
   static torch::autograd::tensor_list forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x0,
                                               const torch::Tensor& scale, int64_t parts) {
@@ -92,21 +93,21 @@ struct GeluSplitFused : public torch::autograd::Function<GeluSplitFused> {
       outs.push_back(torch::empty(shape, x.options()));
       ptrs.p[p] = outs.back().data_ptr();
     }
-    check_cuda(cuda::gelu_split_forward(cuda::elem_type(x), x.data_ptr(), scale.defined() ? scale.data_ptr<float>() : nullptr,
+    const float* sp = scale.numel() > 0 ? scale.data_ptr<float>() : nullptr;
+    check_cuda(cuda::gelu_split_forward(cuda::elem_type(x), x.data_ptr(), sp,
                                         ptrs, static_cast<int>(parts), rows, cols, c10::cuda::getCurrentCUDAStream()),
                "gelu_split forward");
     ctx->save_for_backward({x});
     ctx->saved_data["parts"] = parts;
-    ctx->saved_data["masked"] = scale.defined();
-    if (scale.defined()) ctx->saved_data["scale"] = scale;
+    ctx->saved_data["scale"] = scale;
     return outs;
   }
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
                                                torch::autograd::tensor_list grads) {
     auto x = ctx->get_saved_variables()[0];
     const int64_t parts = ctx->saved_data["parts"].toInt();
-    torch::Tensor scale;
-    if (ctx->saved_data["masked"].toBool()) scale = ctx->saved_data["scale"].toTensor();
+    auto scale = ctx->saved_data["scale"].toTensor();
+    const float* sp = scale.numel() > 0 ? scale.data_ptr<float>() : nullptr;
     const int64_t cols = x.size(-1), rows = x.numel() / std::max<int64_t>(cols, 1);
     cuda::ConstSplitPtrs g{};
     std::vector<torch::Tensor> keep;  // the gradients in x's dtype, alive until the kernel is queued
@@ -118,7 +119,7 @@ struct GeluSplitFused : public torch::autograd::Function<GeluSplitFused> {
       g.p[p] = keep.back().data_ptr();
     }
     auto dx = torch::empty_like(x);
-    check_cuda(cuda::gelu_split_backward(cuda::elem_type(x), x.data_ptr(), scale.defined() ? scale.data_ptr<float>() : nullptr,
+    check_cuda(cuda::gelu_split_backward(cuda::elem_type(x), x.data_ptr(), sp,
                                          g, dx.data_ptr(), static_cast<int>(parts), rows, cols,
                                          c10::cuda::getCurrentCUDAStream()),
                "gelu_split backward");
@@ -179,7 +180,9 @@ std::vector<torch::Tensor> gelu_split(const torch::Tensor& x, const torch::Tenso
 #ifdef CODESSM_HAVE_CUDA_KERNELS
   const bool aligned = !x.is_contiguous() || reinterpret_cast<std::uintptr_t>(x.data_ptr()) % 16 == 0;
   if (gelu_mul_is_fused(x) && aligned && (x.size(-1) / parts) * x.element_size() % 16 == 0) {
-    auto scale = mask.defined() ? mask.reshape({-1}).to(x.device(), torch::kFloat32).contiguous() : torch::Tensor();
+    // No mask: an empty scale (autograd's custom functions take no undefined tensor inputs).
+    auto scale = mask.defined() ? mask.reshape({-1}).to(x.device(), torch::kFloat32).contiguous()
+                                : torch::empty({0}, x.options().dtype(torch::kFloat32));
     return GeluSplitFused::apply(x, scale, parts);
   }
 #endif
