@@ -168,10 +168,11 @@ std::vector<SsmConvPlan> SsmConvPlan::split(int64_t count) const {
   return out;
 }
 
-int64_t auto_chunk(int64_t L, int64_t kernels, bool cuda) {
+int64_t auto_chunk(int64_t L, int64_t kernels, bool cuda, bool state16_inference) {
   if (!cuda) return 256;
   const int64_t budget = int64_t(4096) * 4096, K = std::max<int64_t>(kernels, 1);
-  if (L <= 4096 && K * L * L <= budget) return std::max<int64_t>(L, 1);
+  const int64_t dense_max = state16_inference ? 2048 : 4096;
+  if (L <= dense_max && K * L * L <= budget) return std::max<int64_t>(L, 1);
   int64_t c = 1024;
   while (c > 64 && K * c * c > budget) c /= 2;
   return c;

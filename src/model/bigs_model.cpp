@@ -74,7 +74,11 @@ BackboneOutput BiGSBackbone::forward(const torch::Tensor& ids, const torch::Tens
     const int64_t K = pf[0][0].size(0);
     const int64_t L = ids.size(1);
     // The automatic block size is a per-block choice (K kernels, not the K·layers of the batched plan).
-    const int64_t chunk = choice.chunk > 0 ? choice.chunk : kernels::auto_chunk(L, K, pf[0][0].is_cuda());
+    // Inference with 16-bit activations and the 16-bit state path: blocks pay off from a shorter length.
+    const bool low = h.scalar_type() == torch::kBFloat16 || h.scalar_type() == torch::kHalf;
+    const bool state16_inference = low && !choice.fp32_state && !torch::GradMode::is_enabled();
+    const int64_t chunk =
+        choice.chunk > 0 ? choice.chunk : kernels::auto_chunk(L, K, pf[0][0].is_cuda(), state16_inference);
     auto plan = [&](std::vector<std::vector<torch::Tensor>>& p, bool anti) {
       return kernels::ssm_conv_plan(torch::cat(p[0]), torch::cat(p[1]), torch::cat(p[2]), torch::cat(p[3]),
                                     torch::cat(p[4]), L, {chunk, anti, choice.fp32_state});

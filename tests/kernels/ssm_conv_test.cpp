@@ -82,6 +82,11 @@ TEST(SsmConvAutoChunk, OneDenseBlockOnCudaWhileKTimesLSquaredFitsThenBlocksOf102
   EXPECT_EQ(kernels::auto_chunk(2048, 8, true), 1024);  // 8·2048² does not
   EXPECT_EQ(kernels::auto_chunk(8192, 64, true), 512);
   EXPECT_EQ(kernels::auto_chunk(2048, 1, false), 256);
+  // Inference on the 16-bit state path: one dense block only up to 2048, then blocks of 1024.
+  EXPECT_EQ(kernels::auto_chunk(2048, 1, true, true), 2048);
+  EXPECT_EQ(kernels::auto_chunk(2049, 1, true, true), 1024);
+  EXPECT_EQ(kernels::auto_chunk(4096, 1, true, true), 1024);
+  EXPECT_EQ(kernels::auto_chunk(4096, 1, false, true), 256);
 }
 
 TEST(SsmConvAutoChunk, ChunkZeroIsTheAutomaticBlockSize) {

@@ -25,7 +25,11 @@ namespace codessm::kernels {
 /// perf_h200_run4.md): one dense block gave 667K/711K/716K/650K forward tokens/s at L 512/1024/2048/4096
 /// against 438K/530K/578K/616K with blocks of 256 (before the bias fix), and 195K vs 165K training tokens/s at
 /// 8×2048; at L 8192, blocks of 1024 646K vs 631K (256). With K = 8 a dense block at L 4096 took 24.6 GiB.
-int64_t auto_chunk(int64_t L, int64_t kernels, bool cuda);
+/// `state16_inference` (no autograd, 16-bit activations, the 16-bit state path): the dense block only up to L 2048
+/// — blocks of 1024 then cost less than the dense block's extra products (run 7b: forward at L 4096 993K vs
+/// 901K tokens/s dense; at L 2048 dense stays ahead, 1,027K vs 928K). Training keeps the dense block to 4096
+/// (8×2048 with blocks of 1024: 248K vs 322K tokens/s).
+int64_t auto_chunk(int64_t L, int64_t kernels, bool cuda, bool state16_inference = false);
 
 struct SsmConvOptions {
   /// Positions per chunk Cc (the dense block is Cc×Cc); sequences shorter than Cc use one block of L;

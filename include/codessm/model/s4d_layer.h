@@ -21,7 +21,7 @@ namespace codessm::model {
 enum class SsmConvImpl { kToeplitz, kFFT };
 struct SsmConvChoice {
   SsmConvImpl impl = SsmConvImpl::kToeplitz;
-  int64_t chunk = 0;       ///< Toeplitz block size; 0 = kernels::auto_chunk (one dense block on CUDA up to 4096)
+  int64_t chunk = 0;       ///< Toeplitz block size; 0 = kernels::auto_chunk (one dense block on CUDA up to 4096, 2048 in 16-bit inference)
   /// kernels::SsmConvOptions::fp32_state, for 16-bit activations at lengths with more than one block. Off: the
   /// 16-bit state path (fp32 chunk mixing) moves a third of the fp32 path's bytes, and the bf16 model's error
   /// against fp32 is the dense block's (tests/model/long_sequence_precision_test.cpp: 5.56e-3 vs 5.60e-3).
