@@ -58,6 +58,8 @@ void setup_bench(CLI::App& app) {
   tr->add_option("--mlm-probability", t->mlm_probability, "share of positions scored")->capture_default_str();
   tr->add_flag("--full-head", t->full_head, "vocabulary logits at every position (the old way)");
   tr->add_flag("--plain-adamw", t->plain_adamw, "LibTorch's per-tensor AdamW instead of the fused one");
+  tr->add_flag("--unfused-step", t->unfused_step,
+               "bf16-master: the optimizer step in separate passes (fp32 gradient copies, clipping, AdamW, rounding)");
   CommonHelp tr_help{"folder for bench_train.json and .md"};
   tr_help.dtype = "as the trainer's: bf16-master (bf16 weights and activations, fp32 master weights; the default), "
                   "bf16 (autocast), tf32 or fp32";

@@ -231,6 +231,7 @@ if has quick; then
   [ -n "${QUICK_8KERNEL:-}" ] && fwd 8kernel_bf16 --model codessm-8kernel --dtype bf16 --lengths $LENS
   trn base_bf16 --model codessm-base --dtype bf16-master
   [ -n "${QUICK_AB:-}" ] && trn base_bf16_plainbias --model codessm-base --dtype bf16-master --plain-bias-grad
+  [ -n "${QUICK_AB:-}" ] && trn base_bf16_unfusedstep --model codessm-base --dtype bf16-master --unfused-step
   unset CUDA_VISIBLE_DEVICES
 fi
 

@@ -237,6 +237,11 @@ json run_bench_train(const BenchTrainOptions& o) {
   const std::string head = o.full_head ? "all positions" : "masked positions";
   std::string optname = o.plain_adamw ? "AdamW (per tensor)" : "AdamW (fused on CUDA)";
   if (master) optname += ", fp32 masters";
+  // bf16-master on CUDA: one pass per element from the model's bf16 gradients (the trainer's step of one
+  // micro-batch, train::StepRunner); --unfused-step keeps the passes apart.
+  auto* fused_opt = dynamic_cast<train::FusedAdamW*>(opt.get());
+  const bool fused_step = master && fused_opt && !o.unfused_step && master->can_step_fused(*opt);
+  if (fused_step) optname += ", one-pass step";
   for (auto [B, L] : shapes) {
     auto iopts = torch::TensorOptions().dtype(torch::kInt64).device(dev);
     auto ids = torch::randint(5, cfg.vocab_size, {B, L}, iopts);
@@ -263,7 +268,13 @@ json run_bench_train(const BenchTrainOptions& o) {
       {
         CODESSM_PROFILE("train.backward");
         loss.backward();
-        if (master) master->accumulate_gradients();
+        if (master && !fused_step) master->accumulate_gradients();
+      }
+      if (fused_step) {
+        CODESSM_PROFILE("train.optimizer");
+        const double norm = master->grad_norm(*opt);
+        master->step_fused(*fused_opt, train::clip_coefficient(norm, 1.0));
+        return;
       }
       {
         CODESSM_PROFILE("train.clip");

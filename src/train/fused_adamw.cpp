@@ -2,9 +2,50 @@
 // The moments live in the ordinary AdamWParamState, so state_dict/serialize are AdamW's own.
 #include "codessm/train/fused_adamw.h"
 
+#include "codessm/core/error.h"
+#include "codessm/kernels/adamw.h"
 #include "codessm/tensor/torch_compat.h"
 
 namespace codessm::train {
+
+torch::optim::AdamWParamState& FusedAdamW::state_of(const torch::Tensor& p) {
+  auto key = tensor::optimizer_state_key(state_, p);
+  auto it = state_.find(key);
+  if (it == state_.end()) {
+    auto st = std::make_unique<torch::optim::AdamWParamState>();
+    st->step(0);
+    st->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+    st->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+    it = state_.emplace(key, std::move(st)).first;
+  }
+  return static_cast<torch::optim::AdamWParamState&>(*it->second);
+}
+
+void FusedAdamW::step_from(const TensorOf& grad_of, const TensorOf& output_of, double grad_scale) {
+  torch::NoGradGuard no_grad;
+  kernels::AdamWTensors t;
+  for (auto& group : param_groups()) {
+    auto& o = static_cast<torch::optim::AdamWOptions&>(group.options());
+    CODESSM_REQUIRE(!o.amsgrad(), UsageError, "FusedAdamW::step_from: amsgrad is not supported");
+    for (auto& p : group.params()) {
+      auto g = grad_of(p);
+      if (!g.defined()) continue;
+      CODESSM_REQUIRE(p.scalar_type() == torch::kFloat32, UsageError,
+                      "FusedAdamW::step_from: parameters must be fp32 (the masters), got {}",
+                      c10::toString(p.scalar_type()));
+      auto& st = state_of(p);
+      st.step(st.step() + 1);
+      t.params.push_back(p);
+      t.grads.push_back(g.contiguous());
+      t.exp_avgs.push_back(st.exp_avg());
+      t.exp_avg_sqs.push_back(st.exp_avg_sq());
+      t.outputs.push_back(output_of(p));
+      t.steps.push_back({o.lr(), std::get<0>(o.betas()), std::get<1>(o.betas()), o.eps(), o.weight_decay(), st.step()});
+    }
+  }
+  kernels::adamw_step(t, grad_scale);
+  last_fused_ = !t.params.empty() && kernels::adamw_step_is_fused(t.params[0]);
+}
 
 torch::Tensor FusedAdamW::step(LossClosure closure) {
   bool fusable = true;
@@ -30,16 +71,7 @@ torch::Tensor FusedAdamW::step(LossClosure closure) {
     std::vector<float> step_values;
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
-      auto key = tensor::optimizer_state_key(state_, p);
-      auto it = state_.find(key);
-      if (it == state_.end()) {
-        auto st = std::make_unique<torch::optim::AdamWParamState>();
-        st->step(0);
-        st->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-        st->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-        it = state_.emplace(key, std::move(st)).first;
-      }
-      auto& st = static_cast<torch::optim::AdamWParamState&>(*it->second);
+      auto& st = state_of(p);
       st.step(st.step() + 1);
       params.push_back(p);
       grads.push_back(p.grad());

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "codessm/core/error.h"
+#include "codessm/kernels/adamw.h"
 #include "codessm/tensor/torch_compat.h"
 
 namespace codessm::train {
@@ -35,6 +36,43 @@ MasterWeights::MasterWeights(model::CodeModel& model, torch::optim::Optimizer& o
     }
   for (auto& m : master_) m.requires_grad_(true);
   grad_.resize(master_.size());
+  for (size_t i = 0; i < master_.size(); ++i) index_of_master_.emplace(master_[i].unsafeGetTensorImpl(), i);
+}
+
+bool MasterWeights::can_step_fused(const torch::optim::Optimizer& optimizer) const {
+  return dynamic_cast<const FusedAdamW*>(&optimizer) != nullptr && !master_.empty() &&
+         kernels::adamw_step_is_fused(master_[0]);
+}
+
+torch::Tensor MasterWeights::grad_for(const torch::Tensor& p) const {
+  auto it = index_of_master_.find(p.unsafeGetTensorImpl());
+  return it != index_of_master_.end() ? model_[it->second].grad() : p.grad();
+}
+
+double MasterWeights::grad_norm(const torch::optim::Optimizer& optimizer) const {
+  std::vector<torch::Tensor> g;
+  for (const auto& group : optimizer.param_groups())
+    for (const auto& p : group.params()) {
+      auto gp = grad_for(p);
+      if (gp.defined()) g.push_back(gp.is_contiguous() ? gp : gp.contiguous());
+    }
+  if (g.empty()) return 0.0;
+  return kernels::global_norm(g).item<double>();
+}
+
+void MasterWeights::step_fused(FusedAdamW& optimizer, double grad_scale) {
+  torch::NoGradGuard no_grad;
+  optimizer.step_from([this](const torch::Tensor& p) { return grad_for(p); },
+                      [this](const torch::Tensor& p) {
+                        auto it = index_of_master_.find(p.unsafeGetTensorImpl());
+                        return it != index_of_master_.end() ? model_[it->second] : torch::Tensor();
+                      },
+                      grad_scale);
+  discard_gradients();
+}
+
+void MasterWeights::discard_gradients() {
+  for (auto& p : model_) p.mutable_grad() = torch::Tensor();
 }
 
 void MasterWeights::accumulate_gradients() {

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "codessm/tensor/scopes.h"
+#include "codessm/train/fused_adamw.h"
 #include "codessm/train/grad_clip.h"
 #include "codessm/train/master_weights.h"
 
@@ -26,6 +27,9 @@ StepRunner::StepRunner(model::CodeModel& model, torch::optim::Optimizer& optimiz
 
 StepOutcome StepRunner::step(int64_t step, StopWish stop) {
   const int64_t rank = sync_ ? sync_->rank() : 0, world = sync_ ? sync_->world_size() : 1;
+  // bf16 with fp32 masters, one micro-batch, one process: the optimizer's update straight from the model's bf16
+  // gradients in one pass (no fp32 copies; the step's mean and clipping as one factor inside the update).
+  const bool fused = master_ && !sync_ && options_.grad_accum == 1 && master_->can_step_fused(opt_);
   opt_.zero_grad();
   torch::Tensor loss_sum;  // fp32 scalar on the device: Σ of the micro-batches' loss sums (no host sync yet)
   double items = 0;
@@ -41,7 +45,7 @@ StepOutcome StepRunner::step(int64_t step, StopWish stop) {
     tokens += out.tokens;
     if (sync_) sync_->before_backward(/*last=*/m + 1 == options_.grad_accum);
     out.loss_sum.backward();
-    if (master_) master_->accumulate_gradients();  // fp32 from here on: accumulation, sync, clipping, AdamW
+    if (master_ && !fused) master_->accumulate_gradients();  // fp32 from here on: accumulation, sync, clipping, AdamW
     loss_sum = loss_sum.defined() ? loss_sum + out.loss_sum.detach() : out.loss_sum.detach();
   }
   // The step's scalars: this rank's, then (data parallel) their sums over ranks in one collective. A NaN on any
@@ -54,6 +58,18 @@ StepOutcome StepRunner::step(int64_t step, StopWish stop) {
   out.tokens = static_cast<uint64_t>(s[2]);
   out.stop = s[3] > 0;
   out.out_of_time = s[4] > 0;
+  if (fused) {
+    out.grad_norm = master_->grad_norm(opt_) / s[1];  // the norm of the step's mean-loss gradient
+    out.applied = std::isfinite(out.loss) && std::isfinite(out.grad_norm);
+    if (out.applied) {
+      master_->step_fused(dynamic_cast<FusedAdamW&>(opt_),
+                          clip_coefficient(out.grad_norm, options_.max_grad_norm) / s[1]);
+    } else {
+      master_->discard_gradients();
+      opt_.zero_grad();
+    }
+    return out;
+  }
   if (sync_) sync_->finish_gradients(params_);
   scale_grads(params_, 1.0 / s[1]);  // the gradient of the step's mean loss
   // Multi-tensor norm and scaling (a handful of launches; twin: clip_grad_norm_reference); max_grad_norm <= 0 only

@@ -6,9 +6,12 @@
 #include <torch/torch.h>
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "codessm/kernels/adamw.h"
+#include "codessm/train/grad_clip.h"
 #include "codessm/train/master_weights.h"
 #include "codessm/train/optimizer_groups.h"
 #include "tensor_test_utils.h"
@@ -181,4 +184,83 @@ TEST(MasterWeights, RefusesAModelThatIsNotFp32) {
   auto opt = train::make_adamw(m, optim());
   m->cast_weights(torch::kBFloat16);
   EXPECT_THROW_WITH((void)train::MasterWeights(m, *opt, torch::kBFloat16), UsageError, "starts from an fp32 model");
+}
+
+namespace {
+
+/// The one-pass step (MasterWeights::step_fused: AdamW from the model's bf16 gradients, clipping's factor
+/// inside, the masters rounded into the model in the same pass) against the step in passes (fp32 gradient
+/// copies, clip_grad_norm, the optimizer's step, masters_to_model) on the same batches: the same gradient
+/// norms, masters, moments and model weights within fp32 rounding, over three steps with clipping active.
+void check_fused_step(torch::Device dev) {
+  const uint64_t seed = test::fresh_seed(13);
+  SCOPED_TRACE(::testing::Message() << "seed " << seed << " device " << dev);
+  std::vector<Batch> batches;
+  for (int i = 0; i < 3; ++i) batches.push_back(random_batch(2, 24));
+  struct Run {
+    model::CodeModel m{nullptr};
+    std::unique_ptr<torch::optim::AdamW> opt;
+    std::unique_ptr<train::MasterWeights> mw;
+    std::vector<double> norms;
+  };
+  auto make = [&]() {
+    Run r;
+    r.m = test::tiny_model(seed);
+    r.m->eval();
+    r.m->to(dev);
+    r.opt = train::make_adamw(r.m, optim());
+    r.mw = std::make_unique<train::MasterWeights>(r.m, *r.opt, torch::kBFloat16);
+    return r;
+  };
+  Run a = make(), b = make();
+  auto* fb = dynamic_cast<train::FusedAdamW*>(b.opt.get());
+  ASSERT_NE(fb, nullptr) << "make_adamw returns the FusedAdamW";
+  EXPECT_EQ(b.mw->can_step_fused(*b.opt), dev.is_cuda() && kernels::adamw_step_is_fused(torch::zeros({1}, dev)));
+  const double max_norm = 0.05;  // below the gradients' norms: clipping scales every step
+  for (auto& batch : batches) {
+    Batch on{batch.ids.to(dev), batch.mask.to(dev)};
+    a.opt->zero_grad();
+    batch_loss(a.m, on).backward();
+    a.mw->accumulate_gradients();
+    std::vector<torch::Tensor> params;
+    for (auto& g : a.opt->param_groups())
+      for (auto& p : g.params()) params.push_back(p);
+    a.norms.push_back(train::clip_grad_norm(params, max_norm));
+    a.opt->step();
+    a.mw->masters_to_model();
+
+    b.opt->zero_grad();
+    batch_loss(b.m, on).backward();
+    b.norms.push_back(b.mw->grad_norm(*b.opt));
+    b.mw->step_fused(*fb, train::clip_coefficient(b.norms.back(), max_norm));
+    for (auto& p : b.m->parameters())
+      if (p.scalar_type() == torch::kBFloat16) EXPECT_FALSE(p.grad().defined()) << "released";
+  }
+  for (size_t i = 0; i < a.norms.size(); ++i) {
+    EXPECT_GT(a.norms[i], max_norm);
+    EXPECT_NEAR(b.norms[i], a.norms[i], 1e-5 * a.norms[i]) << "step " << i;
+  }
+  auto wa = weights(a.m), wb = weights(b.m);
+  for (auto& [name, w] : wa) {
+    if (w.scalar_type() == torch::kBFloat16) {
+      // one bf16 rounding of masters that agree to fp32 rounding: equal, or one bf16 step apart at a tie
+      auto d = (wb.at(name).to(torch::kFloat64) - w.to(torch::kFloat64)).abs();
+      EXPECT_LE(d.max().item<double>(), (w.to(torch::kFloat64).abs() * 0.0079 + 1e-30).max().item<double>()) << name;
+    } else {
+      EXPECT_LT(test::rel_err(wb.at(name), w, 1e-3), 1e-5) << name << " (fp32, updated in place)";
+    }
+  }
+  train::MasterWeights::Fp32Scope sa(a.mw.get());
+  train::MasterWeights::Fp32Scope sb(b.mw.get());
+  auto ma = weights(a.m), mb = weights(b.m);
+  for (auto& [name, w] : ma) EXPECT_LT(test::rel_err(mb.at(name), w, 1e-3), 1e-5) << name << " (masters)";
+}
+
+}  // namespace
+
+TEST(MasterWeights, FusedStepEqualsTheStepInPasses) { check_fused_step(torch::kCPU); }
+
+TEST(MasterWeights, CudaFusedStepEqualsTheStepInPasses) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  check_fused_step(torch::kCUDA);
 }

@@ -51,6 +51,7 @@ struct BenchTrainOptions {
   double mlm_probability = 0.15;      ///< share of positions scored (random ids, BERT-style selection)
   bool full_head = false;             ///< score the vocabulary at every position, then select (the old way)
   bool plain_adamw = false;           ///< LibTorch's per-tensor AdamW instead of the fused one
+  bool unfused_step = false;          ///< bf16-master: fp32 gradient copies, clipping, AdamW, rounding as passes of their own
   BenchImplOptions impl;
   fs::path out;                       ///< folder for bench_train.json/.md
 };

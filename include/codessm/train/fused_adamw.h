@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <vector>
 
 namespace codessm::train {
@@ -16,10 +17,19 @@ class FusedAdamW : public torch::optim::AdamW {
   /// One fused update per group when every parameter with a gradient is a CUDA fp32 tensor and LibTorch has
   /// the kernel; torch::optim::AdamW::step otherwise. amsgrad is not supported by the fused path (falls back).
   torch::Tensor step(LossClosure closure = nullptr) override;
+  /// One update in which parameter p's gradient is grad_of(p) (any float dtype; undefined: p is skipped, as
+  /// step() skips a parameter without a gradient) times grad_scale, and the updated p is also written into
+  /// output_of(p) when that is defined (rounded to its dtype): kernels::adamw_step, one pass per element — bf16
+  /// training reads the model's bf16 gradients of the fp32 masters and writes the model's weights without fp32
+  /// copies. Every parameter must be fp32; state and step counts are step()'s (so are checkpoints).
+  using TensorOf = std::function<torch::Tensor(const torch::Tensor&)>;
+  void step_from(const TensorOf& grad_of, const TensorOf& output_of, double grad_scale);
   /// Whether the last step() took the fused path (for logs and benchmarks).
   bool last_step_fused() const { return last_fused_; }
 
  private:
+  /// p's state, created (zero moments, step 0) on its first update.
+  torch::optim::AdamWParamState& state_of(const torch::Tensor& p);
   bool last_fused_ = false;
 };
 

@@ -8,9 +8,11 @@
 
 #include <torch/torch.h>
 
+#include <unordered_map>
 #include <vector>
 
 #include "codessm/model/code_model.h"
+#include "codessm/train/fused_adamw.h"
 
 namespace codessm::train {
 
@@ -26,6 +28,19 @@ class MasterWeights {
   void accumulate_gradients();
   /// Rounds the updated masters into the model's weights (after optimizer.step()).
   void masters_to_model();
+  /// The fused step instead of accumulate_gradients + clipping + optimizer.step() + masters_to_model, for a
+  /// step of one micro-batch: whether `optimizer` and the tensors allow it (a FusedAdamW, the kernels built,
+  /// the model on CUDA).
+  bool can_step_fused(const torch::optim::Optimizer& optimizer) const;
+  /// ‖g‖₂ over every gradient the optimizer would apply — the model's 16-bit gradients of the masters and the
+  /// fp32 gradients of the parameters that were not cast — accumulated in fp32 (one host synchronisation).
+  double grad_norm(const torch::optim::Optimizer& optimizer) const;
+  /// One AdamW update from the model's gradients times grad_scale (FusedAdamW::step_from: no fp32 gradient
+  /// copies; the updated masters rounded into the model in the same pass); releases the model's gradients.
+  /// Call after one backward, without accumulate_gradients.
+  void step_fused(FusedAdamW& optimizer, double grad_scale);
+  /// Releases the model's gradients without a step (a skipped step on the fused path).
+  void discard_gradients();
   /// The end of training: the model's cast weights become their fp32 masters for good (the model is fp32 again;
   /// no further step may follow).
   void release_to_model();
@@ -50,6 +65,9 @@ class MasterWeights {
   std::vector<torch::Tensor> model_;   // the model's cast parameters (bf16 leaves)
   std::vector<torch::Tensor> master_;  // their fp32 masters, held by the optimizer's groups
   std::vector<torch::Tensor> grad_;    // the masters' fp32 gradient buffers, kept across steps (no reallocation)
+  std::unordered_map<const void*, size_t> index_of_master_;  // master's TensorImpl → its index in master_
+  /// The gradient the optimizer applies to its parameter p: the model's for a master, p's own otherwise.
+  torch::Tensor grad_for(const torch::Tensor& p) const;
 };
 
 }  // namespace codessm::train
