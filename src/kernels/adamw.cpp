@@ -149,10 +149,7 @@ void adamw_step(const AdamWTensors& t, double grad_scale) {
       const auto gt = static_cast<torch::ScalarType>(std::get<0>(key));
       const bool has_out = std::get<1>(key);
       const auto ot = has_out ? static_cast<torch::ScalarType>(std::get<2>(key)) : torch::kFloat32;
-      auto et = [](torch::ScalarType d) {
-        return d == torch::kFloat32 ? cuda::ElemType::kF32 : d == torch::kBFloat16 ? cuda::ElemType::kBF16 : cuda::ElemType::kF16;
-      };
-      check_cuda(cuda::adamw_step(et(gt), has_out, et(ot), tab.segs, tab.blocks, tab.n_blocks,
+      check_cuda(cuda::adamw_step(cuda::elem_type(gt), has_out, cuda::elem_type(ot), tab.segs, tab.blocks, tab.n_blocks,
                                   static_cast<float>(s0.beta1), static_cast<float>(s0.beta2),
                                   static_cast<float>(s0.eps), static_cast<float>(grad_scale), stream),
                  "adamw_step");
@@ -200,9 +197,7 @@ torch::Tensor global_norm(const std::vector<torch::Tensor>& tensors) {
       // every block writes its partial; no blocks (only empty tensors): one zero
       auto partial = tab.n_blocks > 0 ? torch::empty({tab.n_blocks}, tensors[0].options().dtype(torch::kFloat32))
                                       : torch::zeros({1}, tensors[0].options().dtype(torch::kFloat32));
-      const auto d = static_cast<torch::ScalarType>(dt);
-      const auto et = d == torch::kFloat32 ? cuda::ElemType::kF32 : d == torch::kBFloat16 ? cuda::ElemType::kBF16 : cuda::ElemType::kF16;
-      check_cuda(cuda::sum_squares(et, tab.segs, tab.blocks, tab.n_blocks, partial.data_ptr<float>(), stream),
+      check_cuda(cuda::sum_squares(cuda::elem_type(static_cast<torch::ScalarType>(dt)), tab.segs, tab.blocks, tab.n_blocks, partial.data_ptr<float>(), stream),
                  "global_norm");
       sums.push_back(partial.sum());
     }

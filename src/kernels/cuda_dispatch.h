@@ -9,12 +9,13 @@
 namespace codessm::kernels::cuda {
 
 /// fp32, bf16 or fp16 (callers check the dtype first).
-inline ElemType elem_type(const torch::Tensor& t) {
-  switch (t.scalar_type()) {
+inline ElemType elem_type(torch::ScalarType t) {
+  switch (t) {
     case torch::kFloat32: return ElemType::kF32;
     case torch::kBFloat16: return ElemType::kBF16;
     default: return ElemType::kF16;
   }
 }
+inline ElemType elem_type(const torch::Tensor& t) { return elem_type(t.scalar_type()); }
 
 }  // namespace codessm::kernels::cuda

@@ -67,34 +67,23 @@ __global__ void __launch_bounds__(kThreads) adamw_kernel(const AdamWSegment* __r
   const Update up{beta1, beta2, eps, s.lr, 1.f - s.lr * s.weight_decay, s.lr / s.bias1, s.bias2_sqrt};
   const G* g = static_cast<const G*>(s.g);
   W* out = static_cast<W*>(s.out);
-  int64_t i = b.start + 4 * static_cast<int64_t>(threadIdx.x);
-  if (s.vec) {
-    for (; i + 3 < end; i += 4 * kThreads) {
-      float gg[4], p[4], m[4], v[4];
-      load4(g + i, gg);
-      load4(s.p + i, p);
-      load4(s.m + i, m);
-      load4(s.v + i, v);
+  // 4-element vectors over the chunk's first multiple of 4 (only a tensor's last chunk can end off one), then
+  // element by element; without vector alignment, all element by element.
+  const int64_t vec_end = s.vec ? b.start + ((end - b.start) & ~int64_t(3)) : b.start;
+  for (int64_t i = b.start + 4 * static_cast<int64_t>(threadIdx.x); i < vec_end; i += 4 * kThreads) {
+    float gg[4], p[4], m[4], v[4];
+    load4(g + i, gg);
+    load4(s.p + i, p);
+    load4(s.m + i, m);
+    load4(s.v + i, v);
 #pragma unroll
-      for (int j = 0; j < 4; ++j) up(gg[j] * scale, p[j], m[j], v[j]);
-      store4(s.p + i, p);
-      store4(s.m + i, m);
-      store4(s.v + i, v);
-      if (kOut) store4(out + i, p);
-    }
-    // the chunk's tail (only the tensor's last chunk can end off a multiple of 4): below, element by element
-    if (i >= end) return;
-    for (int64_t k = i; k < i + 4 && k < end; ++k) {
-      float p = s.p[k], m = s.m[k], v = s.v[k];
-      up(load_f(g + k) * scale, p, m, v);
-      s.p[k] = p;
-      s.m[k] = m;
-      s.v[k] = v;
-      if (kOut) store_f(out + k, p);
-    }
-    return;
+    for (int j = 0; j < 4; ++j) up(gg[j] * scale, p[j], m[j], v[j]);
+    store4(s.p + i, p);
+    store4(s.m + i, m);
+    store4(s.v + i, v);
+    if (kOut) store4(out + i, p);
   }
-  for (int64_t k = b.start + threadIdx.x; k < end; k += kThreads) {
+  for (int64_t k = vec_end + threadIdx.x; k < end; k += kThreads) {
     float p = s.p[k], m = s.m[k], v = s.v[k];
     up(load_f(g + k) * scale, p, m, v);
     s.p[k] = p;

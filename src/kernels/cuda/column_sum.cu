@@ -25,6 +25,26 @@ __device__ __forceinline__ void add_vec(float (&acc)[kVec<T>], const uint4& v) {
   for (int j = 0; j < kVec<T>; ++j) acc[j] += load_f(p + j);
 }
 
+/// The block's (kRowLanes, kColVecs) threads each hold V column sums in acc: adds the kRowLanes row-partials of
+/// every column through shared memory `sh` and writes the block's partial to partial[blockIdx.y, col]. sh[y][j·32
+/// + x] holds element j of thread (x, y)'s vector: consecutive x → consecutive banks. Ends with a barrier, so the
+/// caller may reuse sh.
+template <int V>
+__device__ __forceinline__ void store_block_partial(const float (&acc)[V], float (&sh)[kRowLanes][kColVecs * V],
+                                                    float* __restrict__ partial, int64_t N) {
+#pragma unroll
+  for (int j = 0; j < V; ++j) sh[threadIdx.y][j * kColVecs + threadIdx.x] = acc[j];
+  __syncthreads();
+  for (int c = threadIdx.y * kColVecs + threadIdx.x; c < kColVecs * V; c += kColVecs * kRowLanes) {
+    float s = 0.f;
+#pragma unroll
+    for (int y = 0; y < kRowLanes; ++y) s += sh[y][c];
+    const int64_t col = (static_cast<int64_t>(blockIdx.x) * kColVecs + c % kColVecs) * V + c / kColVecs;
+    if (col < N) partial[static_cast<int64_t>(blockIdx.y) * N + col] = s;
+  }
+  __syncthreads();
+}
+
 /// partial[chunk, n] = Σ over the chunk's rows of g[m, n].
 template <typename T>
 __global__ void __launch_bounds__(kColVecs* kRowLanes)
@@ -50,18 +70,8 @@ __global__ void __launch_bounds__(kColVecs* kRowLanes)
     }
     for (; r < r1; r += kRowLanes) add_vec<T>(acc, __ldg(base + r * nv));
   }
-  // sh[y][j·32 + x] holds element j of thread (x, y)'s vector: consecutive x → consecutive banks.
   __shared__ float sh[kRowLanes][kColVecs * V];
-#pragma unroll
-  for (int j = 0; j < V; ++j) sh[threadIdx.y][j * kColVecs + threadIdx.x] = acc[j];
-  __syncthreads();
-  for (int c = threadIdx.y * kColVecs + threadIdx.x; c < kColVecs * V; c += kColVecs * kRowLanes) {
-    float s = 0.f;
-#pragma unroll
-    for (int y = 0; y < kRowLanes; ++y) s += sh[y][c];
-    const int64_t col = (static_cast<int64_t>(blockIdx.x) * kColVecs + c % kColVecs) * V + c / kColVecs;
-    if (col < N) partial[static_cast<int64_t>(blockIdx.y) * N + col] = s;
-  }
+  store_block_partial<V>(acc, sh, partial, N);
 }
 
 /// out[n] = Σ_chunk partial[chunk, n], rounded once. Block (32, 8): x a column, y a stripe of chunks
@@ -130,21 +140,8 @@ __global__ void __launch_bounds__(kColVecs* kRowLanes)
     }
   }
   __shared__ float sh[kRowLanes][kColVecs * V];
-  float* const outs[2] = {pg, pb};
-#pragma unroll
-  for (int which = 0; which < 2; ++which) {
-#pragma unroll
-    for (int j = 0; j < V; ++j) sh[threadIdx.y][j * kColVecs + threadIdx.x] = which == 0 ? ag[j] : ab[j];
-    __syncthreads();
-    for (int c = threadIdx.y * kColVecs + threadIdx.x; c < kColVecs * V; c += kColVecs * kRowLanes) {
-      float s = 0.f;
-#pragma unroll
-      for (int y = 0; y < kRowLanes; ++y) s += sh[y][c];
-      const int64_t col = (static_cast<int64_t>(blockIdx.x) * kColVecs + c % kColVecs) * V + c / kColVecs;
-      if (col < N) outs[which][static_cast<int64_t>(blockIdx.y) * N + col] = s;
-    }
-    __syncthreads();  // before the second array overwrites sh
-  }
+  store_block_partial<V>(ag, sh, pg, N);
+  store_block_partial<V>(ab, sh, pb, N);
 }
 
 int vec_of(ElemType t) { return t == ElemType::kF32 ? 4 : 8; }

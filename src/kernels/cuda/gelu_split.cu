@@ -24,6 +24,8 @@ struct VecPos {
   }
 };
 
+static_assert(kMaxSplitParts == 4, "part_ptr selects among four pointers");
+
 /// ptrs.p[k] by selects, not an indexed read: indexing the parameter array puts a copy of it on the stack.
 template <typename P>
 __device__ __forceinline__ auto part_ptr(const P& ptrs, int k) {
