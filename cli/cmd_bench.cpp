@@ -10,8 +10,12 @@ namespace {
 void add_impl_flags(CLI::App* c, pipelines::BenchImplOptions& i) {
   c->add_option("--conv", i.conv, "SSM convolution: toeplitz (tensor cores) or fft (reference twin)")->capture_default_str();
   c->add_option("--chunk", i.chunk, "Toeplitz block size (0: automatic: one block up to L 4096 on CUDA)")->capture_default_str();
+  c->add_option("--tiles", i.tiles, "diagonal tiles of the dense Toeplitz block, zero half skipped (0: automatic, 2 from 1024 on CUDA)")
+      ->capture_default_str();
   c->add_flag("--unfused", i.unfused, "LibTorch ops instead of the fused CUDA kernels (GELU gate and inputs, column sums)");
   c->add_flag("--plain-bias-grad", i.plain_bias_grad, "LibTorch's sums for the bias and LayerNorm gradients (not the column-sum kernels)");
+  c->add_flag("--plain-toeplitz-grad", i.plain_toeplitz_grad,
+              "the local Toeplitz block's gradient by bmm and a batch sum (not summed inside cuBLAS products)");
   c->add_flag("--bf16-state", i.bf16_state, "the convolution's state path in bf16 with fp32 chunk mixing (the default)");
   c->add_flag("--fp32-state", i.fp32_state, "the convolution's whole state path in fp32/TF32")->excludes("--bf16-state");
   c->add_flag("--profile", i.profile, "then 3 iterations with synchronising section timers (printed, and in the JSON)");

@@ -61,7 +61,7 @@ if has tests; then
     timeout 300 "$BUILD"/tests/codessm_${t}_tests --gtest_brief=1 > "$RES/tests_$t.txt" 2>&1
     echo "$t: exit $? — $(grep -cE '^\[       OK|^\[  PASSED' "$RES/tests_$t.txt") ok lines"; grep -E "FAILED|Failure|error" "$RES/tests_$t.txt" | head -20
   done
-  timeout 120 "$BUILD"/tests/codessm_train_tests --gtest_brief=1 --gtest_filter='FusedAdamW*:Trainer*Resume*:MasterWeights*:TrainerTest.*Bf16*' \
+  timeout 120 "$BUILD"/tests/codessm_train_tests --gtest_brief=1 --gtest_filter='FusedAdamW*:Trainer*Resume*:MasterWeights*:TrainerTest.*Bf16*:StepRunner*' \
     > "$RES/tests_train.txt" 2>&1; echo "train (fused AdamW, resume): exit $?"; grep -E "FAILED|Failure" "$RES/tests_train.txt" | head
   grep -E "^\[  (PASSED|FAILED|SKIPPED)" "$RES"/tests_*.txt
   pack
@@ -232,6 +232,7 @@ if has quick; then
   trn base_bf16 --model codessm-base --dtype bf16-master
   [ -n "${QUICK_AB:-}" ] && trn base_bf16_plainbias --model codessm-base --dtype bf16-master --plain-bias-grad
   [ -n "${QUICK_AB:-}" ] && trn base_bf16_unfusedstep --model codessm-base --dtype bf16-master --unfused-step
+  [ -n "${QUICK_AB:-}" ] && trn base_bf16_plaintoeplitz --model codessm-base --dtype bf16-master --plain-toeplitz-grad
   unset CUDA_VISIBLE_DEVICES
 fi
 

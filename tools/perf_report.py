@@ -66,6 +66,7 @@ LABELS = {
     "base_bf16_plainadam": "codessm-base, new path but per-tensor AdamW",
     "base_bf16_chunk256": "codessm-base, chunk 256, bf16",
     "base_bf16_plainbias": "codessm-base, new path but LibTorch's bias and LayerNorm sums (--plain-bias-grad)",
+    "base_bf16_plaintoeplitz": "codessm-base, new path but dT by bmm and a batch sum (--plain-toeplitz-grad)",
     "base_bf16_unfusedstep": "codessm-base, new path but the optimizer step in passes (--unfused-step)",
     "long_fp32state": "codessm-base, whole state path in fp32 (--fp32-state), bf16",
     "long_c1024": "codessm-base, blocks of 1024, bf16",

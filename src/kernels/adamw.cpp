@@ -104,9 +104,14 @@ bool adamw_step_is_fused(const torch::Tensor& param) {
 #endif
 }
 
-void adamw_step(const AdamWTensors& t, double grad_scale) {
+void adamw_step(const AdamWTensors& t, double grad_scale, const NormClip* clip) {
   check_tensors(t);
   if (t.params.empty()) return;
+  if (clip) {
+    CODESSM_REQUIRE(clip->norm.defined() && clip->norm.numel() == 1 && clip->norm.scalar_type() == torch::kFloat32 &&
+                        clip->norm.device() == t.params[0].device(),
+                    UsageError, "adamw_step: the clipping norm must be one fp32 value on the parameters' device");
+  }
 #ifdef CODESSM_HAVE_CUDA_KERNELS
   bool fused = adamw_step_is_fused(t.params[0]);
   for (size_t i = 0; i < t.params.size() && fused; ++i) {
@@ -144,6 +149,9 @@ void adamw_step(const AdamWTensors& t, double grad_scale) {
     }
     const auto stream = c10::cuda::getCurrentCUDAStream();
     const auto& s0 = t.steps[0];
+    const cuda::AdamWScale factor{static_cast<float>(grad_scale), clip ? clip->norm.data_ptr<float>() : nullptr,
+                                  clip ? static_cast<float>(clip->norm_scale) : 1.f,
+                                  clip ? static_cast<float>(clip->max_norm) : 0.f};
     for (auto& [key, segs] : groups) {
       auto tab = upload(segs, t.params[0].device());
       const auto gt = static_cast<torch::ScalarType>(std::get<0>(key));
@@ -151,13 +159,19 @@ void adamw_step(const AdamWTensors& t, double grad_scale) {
       const auto ot = has_out ? static_cast<torch::ScalarType>(std::get<2>(key)) : torch::kFloat32;
       check_cuda(cuda::adamw_step(cuda::elem_type(gt), has_out, cuda::elem_type(ot), tab.segs, tab.blocks, tab.n_blocks,
                                   static_cast<float>(s0.beta1), static_cast<float>(s0.beta2),
-                                  static_cast<float>(s0.eps), static_cast<float>(grad_scale), stream),
+                                  static_cast<float>(s0.eps), factor, stream),
                  "adamw_step");
     }
     return;
   }
 #endif
-  adamw_step_ops(t, grad_scale);
+  double scale = grad_scale;
+  if (clip) {
+    const double n = clip->norm.item<double>() * clip->norm_scale;
+    if (!std::isfinite(n)) return;
+    if (clip->max_norm > 0 && clip->max_norm / (n + 1e-6) < 1) scale *= clip->max_norm / (n + 1e-6);
+  }
+  adamw_step_ops(t, scale);
 }
 
 std::vector<torch::Tensor> adamw_step_reference(const torch::Tensor& param, const torch::Tensor& grad,

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "codessm/core/error.h"
+#include "codessm/kernels/batch_product.h"
 #include "codessm/kernels/s4d_kernel.h"
 #include "codessm/tensor/profile_scope.h"
 #include "codessm/tensor/torch_compat.h"
@@ -98,20 +99,20 @@ std::vector<BlockMatrices> block_matrices(const SsmConvPlan& m) {
 }
 
 /// One channel block (one kernel) of the chunked convolution. u: r(B Lp d), Lp = nc·Cc. Returns r(B Lp d).
-torch::Tensor conv_block(const torch::Tensor& u, const BlockMatrices& m, int64_t Cc, int64_t nc, bool fp32_state) {
+torch::Tensor conv_block(const torch::Tensor& u, const BlockMatrices& m, int64_t Cc, int64_t nc, int64_t tiles,
+                         bool anticausal, bool fp32_state) {
   const int64_t B = u.size(0), d = u.size(2);
   const auto dt = u.scalar_type();
   auto uc = u.reshape({B * nc, Cc, d});                                         // r(B·nc Cc d), a view when possible
-  auto Tk = m.T.to(dt);                                                         // r(Cc Cc)
   torch::Tensor y;                                                              // r(B·nc Cc d): local blocks
-  if (u.is_cuda() && torch::GradMode::is_enabled() && (u.requires_grad() || Tk.requires_grad())) {
-    // Training on CUDA: a batched product over T broadcast with batch stride 0. matmul(2-D, 3-D) folds the batch
-    // into one GEMM through transposed copies of u and, in its backward, of the gradients (ncu, training step
-    // 8×2048: 6 strided copies per layer, ~8 ms of a 67 ms step); bmm reads u's column view in place and
-    // autograd's bmm backward needs no copy either. Inference keeps matmul (measured at 1.0M tokens/s).
-    y = torch::bmm(Tk.unsqueeze(0).expand({B * nc, Cc, Cc}), uc);
+  if (u.is_cuda() || tiles > 1) {
+    // CUDA (and tiles asked for on the CPU): batched products over T broadcast with batch stride 0, its zero tiles skipped. (matmul(2-D, 3-D) with
+    // a T that needs gradients folds the batch into one GEMM through transposed copies of u and, in its backward,
+    // of the gradients — ncu, training step 8×2048: 6 strided copies per layer, ~8 ms of a 67 ms step; bmm reads
+    // u's column view in place, and broadcast_product's backward needs no copy either.)
+    y = broadcast_product(m.T, uc, tiles, anticausal);
   } else {
-    y = torch::matmul(Tk, uc);
+    y = torch::matmul(m.T.to(dt), uc);                                          // the CPU: one product
   }
   if (nc > 1) {
     const int64_t N2 = m.W_in.size(0), N = N2 / 2;
@@ -178,17 +179,23 @@ int64_t auto_chunk(int64_t L, int64_t kernels, bool cuda, bool state16_inference
   return c;
 }
 
+int64_t auto_tiles(int64_t Cc, bool cuda) { return cuda && Cc >= 1024 && Cc % 2 == 0 ? 2 : 1; }
+
 SsmConvPlan ssm_conv_plan(const torch::Tensor& log_step, const torch::Tensor& A_re, const torch::Tensor& A_im,
                           const torch::Tensor& C, const torch::Tensor& skip, int64_t L, const SsmConvOptions& opts) {
   const auto shapes = check_s4d_shapes(log_step, A_re, A_im, C);
   check_skip(skip, shapes.kernels);
-  CODESSM_REQUIRE(opts.chunk >= 0 && L >= 1, UsageError,
-                  "ssm_conv needs chunk >= 0 (0 = automatic) and L >= 1 (got {}, {})", opts.chunk, L);
+  CODESSM_REQUIRE(opts.chunk >= 0 && L >= 1 && opts.tiles >= 0, UsageError,
+                  "ssm_conv needs chunk >= 0 (0 = automatic), tiles >= 0 and L >= 1 (got {}, {}, {})", opts.chunk,
+                  opts.tiles, L);
   CODESSM_PROFILE("ssm.matrices");
   const int64_t chunk = opts.chunk > 0 ? opts.chunk : auto_chunk(L, shapes.kernels, log_step.is_cuda());
   const int64_t Cc = std::min(chunk, L), nc = (L + Cc - 1) / Cc;
   auto p = chunk_matrices(log_step, A_re, A_im, C, skip, Cc, nc, opts.anticausal);
   p.L = L;
+  // A tile count that does not divide this length's block (a short sequence) falls back to one product.
+  const int64_t tiles = opts.tiles > 0 ? opts.tiles : auto_tiles(Cc, log_step.is_cuda());
+  p.tiles = tiles <= Cc && Cc % tiles == 0 ? tiles : 1;
   return p;
 }
 
@@ -203,11 +210,12 @@ torch::Tensor ssm_conv_apply(const torch::Tensor& u, const SsmConvPlan& plan, bo
   torch::Tensor y;
   const auto blocks = block_matrices(plan);
   if (K == 1) {
-    y = conv_block(up, blocks[0], Cc, nc, fp32_state);                          // r(B Lp D)
+    y = conv_block(up, blocks[0], Cc, nc, plan.tiles, plan.anticausal, fp32_state);  // r(B Lp D)
   } else {
     const int64_t d = D / K;
     std::vector<torch::Tensor> parts;
-    for (int64_t k = 0; k < K; ++k) parts.push_back(conv_block(up.narrow(2, k * d, d), blocks[k], Cc, nc, fp32_state));
+    for (int64_t k = 0; k < K; ++k)
+      parts.push_back(conv_block(up.narrow(2, k * d, d), blocks[k], Cc, nc, plan.tiles, plan.anticausal, fp32_state));
     y = torch::cat(parts, 2);                                                   // r(B Lp D)
   }
   return Lp == L ? y : y.narrow(1, 0, L);                                       // r(B L D)

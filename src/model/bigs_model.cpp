@@ -81,7 +81,7 @@ BackboneOutput BiGSBackbone::forward(const torch::Tensor& ids, const torch::Tens
         choice.chunk > 0 ? choice.chunk : kernels::auto_chunk(L, K, pf[0][0].is_cuda(), state16_inference);
     auto plan = [&](std::vector<std::vector<torch::Tensor>>& p, bool anti) {
       return kernels::ssm_conv_plan(torch::cat(p[0]), torch::cat(p[1]), torch::cat(p[2]), torch::cat(p[3]),
-                                    torch::cat(p[4]), L, {chunk, anti, choice.fp32_state});
+                                    torch::cat(p[4]), L, {chunk, anti, choice.fp32_state, choice.tiles});
     };
     plans_f = plan(pf, false).split(K);
     plans_b = plan(pb, layer(0)->bidirectional()).split(K);

@@ -86,7 +86,7 @@ torch::Tensor S4dLayerImpl::forward(const torch::Tensor& u, bool anticausal, con
   if (conv_.impl == SsmConvImpl::kToeplitz) {
     if (plan) return kernels::ssm_conv_apply(u, *plan, conv_.fp32_state);         // r(B L D), u's dtype
     return kernels::ssm_conv(u, kernel->log_step, kernel->A_re, kernel->A_im, kernel->C, D,
-                             {/*chunk=*/conv_.chunk, anticausal, conv_.fp32_state});  // r(B L D), u's dtype
+                             {/*chunk=*/conv_.chunk, anticausal, conv_.fp32_state, conv_.tiles});  // r(B L D), u's dtype
   }
   if (anticausal) return forward(u.flip({1}), false).flip({1});                  // flip ∘ causal ∘ flip
   const int64_t L = u.size(1), Dm = u.size(2);

@@ -13,6 +13,8 @@
 #include "codessm/config/train_config.h"
 #include "codessm/core/error.h"
 #include "codessm/core/logging.h"
+#include "codessm/kernels/adamw.h"
+#include "codessm/kernels/batch_product.h"
 #include "codessm/kernels/column_sum.h"
 #include "codessm/kernels/gelu_mul.h"
 #include "codessm/model/checkpoint.h"
@@ -95,9 +97,10 @@ model::CodeModel build_model(const std::string& name, const std::vector<std::str
   CODESSM_REQUIRE(impl.conv == "toeplitz" || impl.conv == "fft", UsageError,
                   "bench: --conv '{}': use toeplitz or fft", impl.conv);
   model::set_ssm_conv(*m, {impl.conv == "fft" ? model::SsmConvImpl::kFFT : model::SsmConvImpl::kToeplitz, impl.chunk,
-                           /*fp32_state=*/impl.fp32_state});
+                           /*fp32_state=*/impl.fp32_state, impl.tiles});
   kernels::set_gelu_mul_unfused(impl.unfused);
   kernels::set_column_sum_unfused(impl.unfused || impl.plain_bias_grad);
+  kernels::set_batch_product_plain(impl.unfused || impl.plain_toeplitz_grad);
   CODESSM_REQUIRE(impl.attention == "fused" || impl.attention == "math", UsageError,
                   "bench: --attention '{}': use fused or math", impl.attention);
   tensor::set_sdpa_math_only(impl.attention == "math");
@@ -105,8 +108,9 @@ model::CodeModel build_model(const std::string& name, const std::vector<std::str
 }
 
 json impl_json(const BenchImplOptions& i) {
-  return {{"conv", i.conv}, {"chunk", i.chunk}, {"fused_kernels", !i.unfused},
+  return {{"conv", i.conv}, {"chunk", i.chunk}, {"tiles", i.tiles}, {"fused_kernels", !i.unfused},
           {"bias_grad", i.unfused || i.plain_bias_grad ? "LibTorch sums" : "column_sum kernels (bias, LayerNorm)"}, {"attention", i.attention},
+          {"toeplitz_grad", i.unfused || i.plain_toeplitz_grad ? "bmm + batch sum" : "summed in cuBLAS products"},
           {"state_dtype", i.fp32_state ? "fp32 (TF32)" : "activations' dtype, fp32 chunk mixing"}};
 }
 
@@ -272,8 +276,9 @@ json run_bench_train(const BenchTrainOptions& o) {
       }
       if (fused_step) {
         CODESSM_PROFILE("train.optimizer");
-        const double norm = master->grad_norm(*opt);
-        master->step_fused(*fused_opt, train::clip_coefficient(norm, 1.0));
+        // Clipping from the norm on the device, as the trainer: no host synchronisation inside the step.
+        const kernels::NormClip clip{master->grad_norm_tensor(*opt), 1.0, 1.0};
+        master->step_fused(*fused_opt, 1.0, &clip);
         return;
       }
       {

@@ -21,9 +21,11 @@ torch::optim::AdamWParamState& FusedAdamW::state_of(const torch::Tensor& p) {
   return static_cast<torch::optim::AdamWParamState&>(*it->second);
 }
 
-void FusedAdamW::step_from(const TensorOf& grad_of, const TensorOf& output_of, double grad_scale) {
+void FusedAdamW::step_from(const TensorOf& grad_of, const TensorOf& output_of, double grad_scale,
+                           const kernels::NormClip* clip) {
   torch::NoGradGuard no_grad;
   kernels::AdamWTensors t;
+  last_stepped_.clear();
   for (auto& group : param_groups()) {
     auto& o = static_cast<torch::optim::AdamWOptions&>(group.options());
     CODESSM_REQUIRE(!o.amsgrad(), UsageError, "FusedAdamW::step_from: amsgrad is not supported");
@@ -35,6 +37,7 @@ void FusedAdamW::step_from(const TensorOf& grad_of, const TensorOf& output_of, d
                       c10::toString(p.scalar_type()));
       auto& st = state_of(p);
       st.step(st.step() + 1);
+      last_stepped_.push_back(&st);
       t.params.push_back(p);
       t.grads.push_back(g.contiguous());
       t.exp_avgs.push_back(st.exp_avg());
@@ -43,8 +46,13 @@ void FusedAdamW::step_from(const TensorOf& grad_of, const TensorOf& output_of, d
       t.steps.push_back({o.lr(), std::get<0>(o.betas()), std::get<1>(o.betas()), o.eps(), o.weight_decay(), st.step()});
     }
   }
-  kernels::adamw_step(t, grad_scale);
+  kernels::adamw_step(t, grad_scale, clip);
   last_fused_ = !t.params.empty() && kernels::adamw_step_is_fused(t.params[0]);
+}
+
+void FusedAdamW::undo_last_step_counts() {
+  for (auto* st : last_stepped_) st->step(st->step() - 1);
+  last_stepped_.clear();
 }
 
 torch::Tensor FusedAdamW::step(LossClosure closure) {

@@ -49,25 +49,32 @@ torch::Tensor MasterWeights::grad_for(const torch::Tensor& p) const {
   return it != index_of_master_.end() ? model_[it->second].grad() : p.grad();
 }
 
-double MasterWeights::grad_norm(const torch::optim::Optimizer& optimizer) const {
+torch::Tensor MasterWeights::grad_norm_tensor(const torch::optim::Optimizer& optimizer) const {
   std::vector<torch::Tensor> g;
   for (const auto& group : optimizer.param_groups())
     for (const auto& p : group.params()) {
       auto gp = grad_for(p);
       if (gp.defined()) g.push_back(gp.is_contiguous() ? gp : gp.contiguous());
     }
-  if (g.empty()) return 0.0;
-  return kernels::global_norm(g).item<double>();
+  if (g.empty()) {
+    const auto dev = model_.empty() ? torch::Device(torch::kCPU) : model_[0].device();
+    return torch::zeros({}, torch::TensorOptions(dev).dtype(torch::kFloat32));
+  }
+  return kernels::global_norm(g).to(torch::kFloat32);
 }
 
-void MasterWeights::step_fused(FusedAdamW& optimizer, double grad_scale) {
+double MasterWeights::grad_norm(const torch::optim::Optimizer& optimizer) const {
+  return grad_norm_tensor(optimizer).item<double>();
+}
+
+void MasterWeights::step_fused(FusedAdamW& optimizer, double grad_scale, const kernels::NormClip* clip) {
   torch::NoGradGuard no_grad;
   optimizer.step_from([this](const torch::Tensor& p) { return grad_for(p); },
                       [this](const torch::Tensor& p) {
                         auto it = index_of_master_.find(p.unsafeGetTensorImpl());
                         return it != index_of_master_.end() ? model_[it->second] : torch::Tensor();
                       },
-                      grad_scale);
+                      grad_scale, clip);
   discard_gradients();
 }
 

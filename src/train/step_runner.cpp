@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "codessm/kernels/adamw.h"
 #include "codessm/tensor/scopes.h"
 #include "codessm/train/fused_adamw.h"
 #include "codessm/train/grad_clip.h"
@@ -48,6 +49,15 @@ StepOutcome StepRunner::step(int64_t step, StopWish stop) {
     if (master_ && !fused) master_->accumulate_gradients();  // fp32 from here on: accumulation, sync, clipping, AdamW
     loss_sum = loss_sum.defined() ? loss_sum + out.loss_sum.detach() : out.loss_sum.detach();
   }
+  torch::Tensor norm;  // fused: the gradients' norm, on the device
+  if (fused) {
+    // Queued before any host synchronisation, so the GPU goes from the backward to the update without waiting for
+    // the host (which builds the update's tables meanwhile): clipping's factor comes from the norm on the device,
+    // and a non-finite loss or norm skips the update there (loss·0 is NaN for a NaN or infinite loss).
+    norm = master_->grad_norm_tensor(opt_);
+    const kernels::NormClip clip{norm + loss_sum.to(torch::kFloat32) * 0, 1.0 / items, options_.max_grad_norm};
+    master_->step_fused(dynamic_cast<FusedAdamW&>(opt_), 1.0 / items, &clip);
+  }
   // The step's scalars: this rank's, then (data parallel) their sums over ranks in one collective. A NaN on any
   // rank reaches every rank through the loss sum, so all ranks skip or stop together.
   std::vector<double> s{loss_sum.item<double>(), items, static_cast<double>(tokens), stop.signal ? 1.0 : 0.0,
@@ -59,15 +69,9 @@ StepOutcome StepRunner::step(int64_t step, StopWish stop) {
   out.stop = s[3] > 0;
   out.out_of_time = s[4] > 0;
   if (fused) {
-    out.grad_norm = master_->grad_norm(opt_) / s[1];  // the norm of the step's mean-loss gradient
+    out.grad_norm = norm.item<double>() / s[1];  // the norm of the step's mean-loss gradient
     out.applied = std::isfinite(out.loss) && std::isfinite(out.grad_norm);
-    if (out.applied) {
-      master_->step_fused(dynamic_cast<FusedAdamW&>(opt_),
-                          clip_coefficient(out.grad_norm, options_.max_grad_norm) / s[1]);
-    } else {
-      master_->discard_gradients();
-      opt_.zero_grad();
-    }
+    if (!out.applied) dynamic_cast<FusedAdamW&>(opt_).undo_last_step_counts();  // the device skipped the update
     return out;
   }
   if (sync_) sync_->finish_gradients(params_);

@@ -111,18 +111,19 @@ TEST_P(SsmConvTest, OutputMatchesFloat64DirectSum) {
   auto u = torch::randn({B, L, D});
   auto ref = kernels::ssm_conv_reference(u, p.log_step, p.A_re, p.A_im, p.C, p.D, anti);  // f64
   const double naive = test::rel_err(naive_conv(u, p, anti), ref);
-  for (int64_t chunk : {int64_t(64), int64_t(256)}) {
+  for (auto [chunk, tiles] : std::vector<std::pair<int64_t, int64_t>>{{64, 1}, {256, 1}, {64, 4}, {256, 2}}) {
     kernels::SsmConvOptions o{chunk, anti};
+    o.tiles = tiles;
     auto y = kernels::ssm_conv(u, p.log_step, p.A_re, p.A_im, p.C, p.D, o);
     ASSERT_EQ(y.sizes(), u.sizes());
     ASSERT_EQ(y.scalar_type(), torch::kFloat32);
     const double e = test::rel_err(y, ref);
-    EXPECT_LE(e, 2 * naive + 1e-6) << "L=" << L << " K=" << K << " anti=" << anti << " chunk=" << chunk
+    EXPECT_LE(e, 2 * naive + 1e-6) << "L=" << L << " K=" << K << " anti=" << anti << " chunk=" << chunk << " tiles=" << tiles
                                    << " naive fp32 error " << naive;
     // float64 through the same chunked algorithm: agrees with the direct sum to round-off.
     auto y64 = kernels::ssm_conv(u.to(torch::kFloat64), p.log_step.to(torch::kFloat64), p.A_re.to(torch::kFloat64),
                                  p.A_im.to(torch::kFloat64), p.C.to(torch::kFloat64), p.D.to(torch::kFloat64), o);
-    EXPECT_LT(test::rel_err(y64, ref), 1e-12) << "L=" << L << " K=" << K << " anti=" << anti << " chunk=" << chunk;
+    EXPECT_LT(test::rel_err(y64, ref), 1e-12) << "L=" << L << " K=" << K << " anti=" << anti << " chunk=" << chunk << " tiles=" << tiles;
   }
 }
 
@@ -145,8 +146,10 @@ TEST_P(SsmConvTest, GradientsMatchFloat64FftTwin) {
   auto pn = p32.to(torch::kFloat32);
   auto naive = grads(pn, u, [&](const torch::Tensor& x, const ConvParams& p) { return naive_conv(x, p, anti); });
   const char* names[] = {"u", "log_step", "A_re", "A_im", "C", "D"};
-  for (int64_t chunk : {int64_t(64), int64_t(256)}) {
+  // tiles 2: the zero half of each block skipped (tiles of 128; L 1 and 7, whose block is odd, take one tile).
+  for (auto [chunk, tiles] : std::vector<std::pair<int64_t, int64_t>>{{64, 1}, {256, 2}}) {
     kernels::SsmConvOptions o{chunk, anti};
+    o.tiles = tiles;
     auto conv = [&](const torch::Tensor& x, const ConvParams& p) {
       return kernels::ssm_conv(x, p.log_step, p.A_re, p.A_im, p.C, p.D, o);
     };
@@ -157,10 +160,10 @@ TEST_P(SsmConvTest, GradientsMatchFloat64FftTwin) {
     for (size_t i = 0; i < ref.size(); ++i) {
       const double en = test::rel_err(naive[i], ref[i]), e = test::rel_err(fast[i], ref[i]);
       // atol: fp32 round-off of sums over ~L² products grows like eps·L (the parameter gradients are such sums).
-      EXPECT_LE(e, 2 * en + 1e-5 + 2 * 1.19e-7 * static_cast<double>(L)) << names[i] << " L=" << L << " K=" << K << " anti=" << anti << " chunk=" << chunk
+      EXPECT_LE(e, 2 * en + 1e-5 + 2 * 1.19e-7 * static_cast<double>(L)) << names[i] << " L=" << L << " K=" << K << " anti=" << anti << " chunk=" << chunk << " tiles=" << tiles
                                   << " naive " << en;
       EXPECT_LT(test::rel_err(fast64[i], ref[i]), 1e-9) << names[i] << " (float64) L=" << L << " K=" << K << " anti=" << anti
-                                                  << " chunk=" << chunk;
+                                                  << " chunk=" << chunk << " tiles=" << tiles;
     }
   }
 }

@@ -236,8 +236,10 @@ void check_fused_step(torch::Device dev) {
     a.opt->step();
     a.mw->masters_to_model();
 
-    b.norms.push_back(b.mw->grad_norm(*b.opt));
-    b.mw->step_fused(*fb, train::clip_coefficient(b.norms.back(), max_norm));
+    // The trainer's form: clipping from the norm tensor (on CUDA inside the update, no host read before it).
+    const kernels::NormClip clip{b.mw->grad_norm_tensor(*b.opt), 1.0, max_norm};
+    b.mw->step_fused(*fb, 1.0, &clip);
+    b.norms.push_back(clip.norm.item<double>());
     for (auto& p : b.m->parameters())
       if (p.scalar_type() == torch::kBFloat16) EXPECT_FALSE(p.grad().defined()) << "released";
   }

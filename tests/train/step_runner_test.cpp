@@ -1,11 +1,15 @@
 // The step's gradient is that of the mean loss over every item of the step: two micro-batches of 4 sequences
 // (grad_accum 2) give the same update as one micro-batch of 8 (up to summation order), and a StepRunner without
-// data parallelism reports the step's scalars itself. The Checkpointer's run lock refuses a second writer.
+// data parallelism reports the step's scalars itself (on CUDA with fp32 masters also through the one-pass update).
+// The Checkpointer's run lock refuses a second writer.
 #include <gtest/gtest.h>
 
 #include "codessm/core/error.h"
+#include "codessm/kernels/adamw.h"
 #include "codessm/model/checkpoint.h"
 #include "codessm/train/checkpointer.h"
+#include "codessm/train/fused_adamw.h"
+#include "codessm/train/master_weights.h"
 #include "codessm/train/mlm_objective.h"
 #include "codessm/train/optimizer_groups.h"
 #include "codessm/train/step_runner.h"
@@ -71,6 +75,49 @@ TEST(StepRunner, ReportsTheStepsScalarsAndSkipsANonFiniteUpdate) {
   EXPECT_FALSE(bad.applied);
   EXPECT_EQ(bad.nonfinite_reason(), "loss is nan");
   EXPECT_TRUE(torch::equal(before, model->named_parameters()["cls.predictions.bias"]));
+}
+
+/// bf16 with fp32 masters on CUDA, one micro-batch: the one-pass update with clipping from the norm on the
+/// device. The step reports its norm; a NaN loss skips the update on the device (the model's weights untouched)
+/// and the step counts the update advanced are taken back.
+TEST(StepRunnerCuda, FusedStepReportsTheNormAndSkipsANonFiniteUpdateOnTheDevice) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  if (!kernels::adamw_step_is_fused(torch::zeros({1}, torch::kCUDA))) GTEST_SKIP() << "CUDA kernels not built";
+  auto tok = std::make_shared<test::ByteTokenizer>();
+  const auto shards = test::write_python_shards(test::temp_dir("step_runner_cuda_shards"), *tok, 4);
+  auto cfg = test::tiny_train_config(shards);
+  auto objective = make_mlm_objective(cfg, tok);
+  auto model = no_dropout_model();
+  model->to(torch::kCUDA);
+  auto opt = make_adamw(model, cfg.optim);
+  MasterWeights mw(model, *opt, torch::kBFloat16);
+  ASSERT_TRUE(mw.can_step_fused(*opt));
+  StepRunner runner(model, *opt, *objective.stream, torch::Device(torch::kCUDA), StepOptions{1, 1.0, false}, nullptr,
+                    &mw);
+  auto steps = [&]() {
+    std::vector<int64_t> n;
+    for (auto& [key, st] : opt->state()) n.push_back(static_cast<torch::optim::AdamWParamState&>(*st).step());
+    return n;
+  };
+  const auto out = runner.step(0, {});
+  EXPECT_TRUE(dynamic_cast<FusedAdamW&>(*opt).last_step_fused());
+  EXPECT_TRUE(out.applied);
+  EXPECT_TRUE(std::isfinite(out.loss));
+  EXPECT_GT(out.grad_norm, 0.0);
+  EXPECT_TRUE(std::isfinite(out.grad_norm));
+  const auto after_one = steps();
+  ASSERT_FALSE(after_one.empty());
+  for (auto n : after_one) EXPECT_EQ(n, 1);
+  {
+    torch::NoGradGuard g;
+    model->named_parameters()["bigs.embeddings.word_embeddings.weight"].fill_(NAN);
+  }
+  const auto before = model->named_parameters()["cls.predictions.bias"].clone();
+  const auto bad = runner.step(1, {});
+  EXPECT_FALSE(bad.applied);
+  EXPECT_EQ(bad.nonfinite_reason(), "loss is nan");
+  EXPECT_TRUE(torch::equal(before, model->named_parameters()["cls.predictions.bias"]));
+  EXPECT_EQ(steps(), after_one) << "a skipped update leaves the step counts";
 }
 
 TEST(Checkpointer, ASecondWriterOnTheRunFolderIsRefused) {

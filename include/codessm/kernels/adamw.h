@@ -24,9 +24,20 @@ struct AdamWTensors {
   std::vector<AdamWStep> steps;
 };
 
-/// One AdamW update of every tensor with gradient·grad_scale. On CUDA with the kernels: one launch per
-/// (gradient dtype, output dtype) pair; elsewhere LibTorch ops per tensor in the same order (fp32).
-void adamw_step(const AdamWTensors& t, double grad_scale);
+/// Gradient clipping decided where the norm is, without a host synchronisation: the gradients' factor becomes
+/// grad_scale·c, c = max_norm / (norm·norm_scale + 1e-6) when that is below 1 (max_norm ≤ 0: c = 1), norm a
+/// 0-dim fp32 tensor on the parameters' device (global_norm's result, possibly made non-finite on purpose). A
+/// non-finite norm·norm_scale skips the whole update: parameters, moments and outputs stay as they were.
+struct NormClip {
+  torch::Tensor norm;
+  double norm_scale = 1.0, max_norm = 0.0;
+};
+
+/// One AdamW update of every tensor with gradient·grad_scale (and clip's factor, when given). On CUDA with the
+/// kernels: one launch per (gradient dtype, output dtype) pair, the clipping factor computed by the kernel from
+/// the norm in device memory; elsewhere LibTorch ops per tensor in the same order (fp32), the norm read on the
+/// host.
+void adamw_step(const AdamWTensors& t, double grad_scale, const NormClip* clip = nullptr);
 
 /// Whether adamw_step runs the CUDA kernels for tensors on this device.
 bool adamw_step_is_fused(const torch::Tensor& param);

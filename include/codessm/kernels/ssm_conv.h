@@ -43,7 +43,15 @@ struct SsmConvOptions {
   /// false: the chunk summaries W_in·u and the output term W_out·h are products in the input's dtype (one
   /// rounding each, ~2⁻⁹ relative in bf16, on top of the local block's), the chunk mixing stays fp32.
   bool fp32_state = true;
+  /// The dense Cc×Cc block's diagonal tiles: T is cut into tiles × tiles and the zero half above (below,
+  /// anti-causal) the diagonal skipped (broadcast_product); 0: auto_tiles(Cc, on CUDA) — on the CPU one product.
+  /// A count that does not divide Cc (a short sequence's block) means one tile.
+  int64_t tiles = 0;
 };
+
+/// The tile count for a dense block of Cc on CUDA where the caller leaves it to the library (tiles 0): 2 from
+/// Cc 1024 on (3/4 of the block's products), 1 below (smaller products fill the GPU worse than they save).
+int64_t auto_tiles(int64_t Cc, bool cuda);
 
 /// u: r(B L D), float (fp32/bf16/fp16/fp64), last dim contiguous (a column slice of a wider tensor is fine);
 /// log_step, A_re, A_im, C: the S4D parameters as in s4d_kernel (K kernels, N modes); skip: r(K) (r(1) for BiGS).
@@ -62,6 +70,7 @@ struct SsmConvPlan {
   torch::Tensor W_out;  ///< r(G Cc 2N): state → chunk output; undefined when nc = 1
   torch::Tensor M;      ///< r(G N 2nc 2nc): chunk-to-chunk transfer (real 2×2 blocks of z^m); undefined when nc = 1
   int64_t L = 0, Cc = 0, nc = 0;
+  int64_t tiles = 1;  ///< T's diagonal tiles (SsmConvOptions::tiles, resolved); Cc % tiles == 0
   bool anticausal = false;
   int64_t kernels() const { return T.size(0); }
   /// Consecutive groups of `count` kernels (kernels() / count plans), each tensor cut by one torch::split, so

@@ -26,6 +26,7 @@ struct SsmConvChoice {
   /// 16-bit state path (fp32 chunk mixing) moves a third of the fp32 path's bytes, and the bf16 model's error
   /// against fp32 is the dense block's (tests/model/long_sequence_precision_test.cpp: 5.56e-3 vs 5.60e-3).
   bool fp32_state = false;
+  int64_t tiles = 0;       ///< kernels::SsmConvOptions::tiles: the dense block's diagonal tiles (0 = kernels::auto_tiles)
 };
 
 /// The choice new layers start with: the defaults above, or the environment's CODESSM_SSM_CONV=fft|toeplitz

@@ -16,8 +16,10 @@ namespace fs = std::filesystem;
 struct BenchImplOptions {
   std::string conv = "toeplitz";      ///< SSM convolution: toeplitz (tensor cores) or fft (the reference twin)
   int64_t chunk = 0;                  ///< Toeplitz block size (0: automatic, kernels::auto_chunk)
+  int64_t tiles = 0;                  ///< the dense block's diagonal tiles, zero half skipped (0: kernels::auto_tiles)
   bool unfused = false;               ///< LibTorch ops instead of the fused CUDA kernels (gate, column sums)
   bool plain_bias_grad = false;       ///< LibTorch's sum(0) for the linear layers' bias gradients only
+  bool plain_toeplitz_grad = false;   ///< dT of the local Toeplitz block by bmm and a batch sum (not cuBLAS accumulation)
   bool bf16_state = false;            ///< the convolution's state path in the activations' dtype (the default)
   bool fp32_state = false;            ///< the convolution's state path in fp32 (TF32) instead
   std::string attention = "fused";    ///< Transformers: fused SDPA kernels, or math (quadratic memory, the papers')

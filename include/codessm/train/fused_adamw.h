@@ -9,6 +9,8 @@
 #include <functional>
 #include <vector>
 
+#include "codessm/kernels/adamw.h"
+
 namespace codessm::train {
 
 class FusedAdamW : public torch::optim::AdamW {
@@ -22,8 +24,14 @@ class FusedAdamW : public torch::optim::AdamW {
   /// output_of(p) when that is defined (rounded to its dtype): kernels::adamw_step, one pass per element — bf16
   /// training reads the model's bf16 gradients of the fp32 masters and writes the model's weights without fp32
   /// copies. Every parameter must be fp32; state and step counts are step()'s (so are checkpoints).
+  /// With `clip`, clipping's factor is taken from the norm where it lies (kernels::NormClip: on CUDA inside the
+  /// update, no host synchronisation) and a non-finite norm skips the update on the device; the step counts have
+  /// been advanced all the same — undo_last_step_counts() takes them back once the caller has read the norm.
   using TensorOf = std::function<torch::Tensor(const torch::Tensor&)>;
-  void step_from(const TensorOf& grad_of, const TensorOf& output_of, double grad_scale);
+  void step_from(const TensorOf& grad_of, const TensorOf& output_of, double grad_scale,
+                 const kernels::NormClip* clip = nullptr);
+  /// Takes back the step counts the last step_from advanced (for an update the norm skipped).
+  void undo_last_step_counts();
   /// Whether the last step() took the fused path (for logs and benchmarks).
   bool last_step_fused() const { return last_fused_; }
 
@@ -31,6 +39,7 @@ class FusedAdamW : public torch::optim::AdamW {
   /// p's state, created (zero moments, step 0) on its first update.
   torch::optim::AdamWParamState& state_of(const torch::Tensor& p);
   bool last_fused_ = false;
+  std::vector<torch::optim::AdamWParamState*> last_stepped_;  ///< the states step_from advanced last
 };
 
 }  // namespace codessm::train

@@ -33,12 +33,15 @@ class MasterWeights {
   /// the model on CUDA).
   bool can_step_fused(const torch::optim::Optimizer& optimizer) const;
   /// ‖g‖₂ over every gradient the optimizer would apply — the model's 16-bit gradients of the masters and the
-  /// fp32 gradients of the parameters that were not cast — accumulated in fp32 (one host synchronisation).
+  /// fp32 gradients of the parameters that were not cast — accumulated in fp32: a 0-dim fp32 tensor on the
+  /// model's device (no host synchronisation); grad_norm reads it.
+  torch::Tensor grad_norm_tensor(const torch::optim::Optimizer& optimizer) const;
   double grad_norm(const torch::optim::Optimizer& optimizer) const;
   /// One AdamW update from the model's gradients times grad_scale (FusedAdamW::step_from: no fp32 gradient
-  /// copies; the updated masters rounded into the model in the same pass); releases the model's gradients.
-  /// Call after one backward, without accumulate_gradients.
-  void step_fused(FusedAdamW& optimizer, double grad_scale);
+  /// copies; the updated masters rounded into the model in the same pass; with `clip`, clipping's factor and
+  /// the skip of a non-finite norm decided on the device); releases the model's gradients. Call after one
+  /// backward, without accumulate_gradients.
+  void step_fused(FusedAdamW& optimizer, double grad_scale, const kernels::NormClip* clip = nullptr);
   /// Releases the model's gradients without a step (a skipped step on the fused path).
   void discard_gradients();
   /// The end of training: the model's cast weights become their fp32 masters for good (the model is fp32 again;

@@ -5,7 +5,9 @@
 // Unfused, the step was five passes over every parameter (the gradient's fp32 copy, clipping's scale, AdamW, the
 // rounding into the model, and the norm): ~52 bytes per parameter against ~30 here (H200 run 7b: 3.05 ms of an
 // 8×2048 codessm-base step). Each block owns a chunk of one tensor (the host's block table); 4-element vectors
-// where the pointers allow, scalars otherwise. Also the per-block sums of squares for the gradients' norm.
+// where the pointers allow, scalars otherwise. Clipping's factor can come from the gradients' norm on the device
+// (AdamWScale::norm), so the update is queued before the host reads the norm. Also the per-block sums of squares
+// for that norm.
 #include "adamw_launch.h"
 #include "elem_access.cuh"
 
@@ -57,10 +59,26 @@ struct Update {
   }
 };
 
+/// The gradient factor (AdamWScale); false: the norm is not finite and the update is skipped. The same in
+/// every thread, so whole blocks return together.
+__device__ __forceinline__ bool gradient_factor(const AdamWScale& c, float& scale) {
+  scale = c.grad_scale;
+  if (c.norm == nullptr) return true;
+  const float n = *c.norm * c.norm_scale;
+  if (!isfinite(n)) return false;
+  if (c.max_norm > 0.f) {
+    const float k = c.max_norm / (n + 1e-6f);
+    if (k < 1.f) scale *= k;
+  }
+  return true;
+}
+
 template <typename G, typename W, bool kOut>
 __global__ void __launch_bounds__(kThreads) adamw_kernel(const AdamWSegment* __restrict__ segs,
                                                          const AdamWBlock* __restrict__ blocks, float beta1,
-                                                         float beta2, float eps, float scale) {
+                                                         float beta2, float eps, AdamWScale factor) {
+  float scale;
+  if (!gradient_factor(factor, scale)) return;
   const AdamWBlock b = blocks[blockIdx.x];
   const AdamWSegment s = segs[b.segment];
   const int64_t end = b.start + kAdamWChunk < s.n ? b.start + kAdamWChunk : s.n;
@@ -122,14 +140,14 @@ __global__ void __launch_bounds__(kThreads) sum_squares_kernel(const AdamWSegmen
 
 template <typename G, typename W, bool kOut>
 cudaError_t launch(const AdamWSegment* segs, const AdamWBlock* blocks, int64_t nb, float b1, float b2, float eps,
-                   float scale, cudaStream_t s) {
+                   AdamWScale scale, cudaStream_t s) {
   adamw_kernel<G, W, kOut><<<static_cast<unsigned>(nb), kThreads, 0, s>>>(segs, blocks, b1, b2, eps, scale);
   return cudaGetLastError();
 }
 
 template <typename G>
 cudaError_t launch_g(bool has_out, ElemType out_type, const AdamWSegment* segs, const AdamWBlock* blocks, int64_t nb,
-                     float b1, float b2, float eps, float scale, cudaStream_t s) {
+                     float b1, float b2, float eps, AdamWScale scale, cudaStream_t s) {
   if (!has_out) return launch<G, float, false>(segs, blocks, nb, b1, b2, eps, scale, s);
   switch (out_type) {
     case ElemType::kF32: return launch<G, float, true>(segs, blocks, nb, b1, b2, eps, scale, s);
@@ -143,7 +161,7 @@ cudaError_t launch_g(bool has_out, ElemType out_type, const AdamWSegment* segs, 
 
 cudaError_t adamw_step(ElemType grad_type, bool has_out, ElemType out_type, const AdamWSegment* segs,
                        const AdamWBlock* blocks, int64_t n_blocks, float beta1, float beta2, float eps,
-                       float grad_scale, cudaStream_t s) {
+                       AdamWScale grad_scale, cudaStream_t s) {
   if (n_blocks <= 0) return cudaSuccess;
   switch (grad_type) {
     case ElemType::kF32: return launch_g<float>(has_out, out_type, segs, blocks, n_blocks, beta1, beta2, eps, grad_scale, s);

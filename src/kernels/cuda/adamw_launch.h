@@ -34,10 +34,19 @@ struct AdamWBlock {
 
 constexpr int64_t kAdamWChunk = 65536;
 
-/// segs, blocks: device tables (n_blocks entries in blocks). grad_scale multiplies every gradient.
+/// The factor of every gradient: grad_scale, times clipping's min(1, max_norm / (*norm · norm_scale + 1e-6)) when
+/// norm is set (a device fp32 scalar, read by the kernel: no host synchronisation) and max_norm > 0. A non-finite
+/// *norm · norm_scale skips the whole update.
+struct AdamWScale {
+  float grad_scale;
+  const float* norm;
+  float norm_scale, max_norm;
+};
+
+/// segs, blocks: device tables (n_blocks entries in blocks).
 cudaError_t adamw_step(ElemType grad_type, bool has_out, ElemType out_type, const AdamWSegment* segs,
                        const AdamWBlock* blocks, int64_t n_blocks, float beta1, float beta2, float eps,
-                       float grad_scale, cudaStream_t s);
+                       AdamWScale scale, cudaStream_t s);
 
 /// partial[b] = Σ over block b's elements of g² (fp32), for a table of segments (only g and n are read).
 cudaError_t sum_squares(ElemType grad_type, const AdamWSegment* segs, const AdamWBlock* blocks, int64_t n_blocks,
