@@ -179,7 +179,9 @@ int64_t auto_chunk(int64_t L, int64_t kernels, bool cuda, bool state16_inference
   return c;
 }
 
-int64_t auto_tiles(int64_t Cc, bool cuda) { return cuda && Cc >= 1024 && Cc % 2 == 0 ? 2 : 1; }
+int64_t auto_tiles(int64_t Cc, int64_t kernels, bool cuda) {
+  return cuda && kernels == 1 && Cc >= 1024 && Cc % 2 == 0 ? 2 : 1;
+}
 
 SsmConvPlan ssm_conv_plan(const torch::Tensor& log_step, const torch::Tensor& A_re, const torch::Tensor& A_im,
                           const torch::Tensor& C, const torch::Tensor& skip, int64_t L, const SsmConvOptions& opts) {
@@ -194,7 +196,7 @@ SsmConvPlan ssm_conv_plan(const torch::Tensor& log_step, const torch::Tensor& A_
   auto p = chunk_matrices(log_step, A_re, A_im, C, skip, Cc, nc, opts.anticausal);
   p.L = L;
   // A tile count that does not divide this length's block (a short sequence) falls back to one product.
-  const int64_t tiles = opts.tiles > 0 ? opts.tiles : auto_tiles(Cc, log_step.is_cuda());
+  const int64_t tiles = opts.tiles > 0 ? opts.tiles : auto_tiles(Cc, shapes.kernels, log_step.is_cuda());
   p.tiles = tiles <= Cc && Cc % tiles == 0 ? tiles : 1;
   return p;
 }

@@ -73,15 +73,17 @@ BackboneOutput BiGSBackbone::forward(const torch::Tensor& ids, const torch::Tens
     }
     const int64_t K = pf[0][0].size(0);
     const int64_t L = ids.size(1);
-    // The automatic block size is a per-block choice (K kernels, not the K·layers of the batched plan).
+    // The automatic block size and tiles are per-block choices (K kernels, not the K·layers of the batched plan).
     // Inference with 16-bit activations and the 16-bit state path: blocks pay off from a shorter length.
     const bool low = h.scalar_type() == torch::kBFloat16 || h.scalar_type() == torch::kHalf;
     const bool state16_inference = low && !choice.fp32_state && !torch::GradMode::is_enabled();
     const int64_t chunk =
         choice.chunk > 0 ? choice.chunk : kernels::auto_chunk(L, K, pf[0][0].is_cuda(), state16_inference);
+    const int64_t tiles =
+        choice.tiles > 0 ? choice.tiles : kernels::auto_tiles(std::min(chunk, L), K, pf[0][0].is_cuda());
     auto plan = [&](std::vector<std::vector<torch::Tensor>>& p, bool anti) {
       return kernels::ssm_conv_plan(torch::cat(p[0]), torch::cat(p[1]), torch::cat(p[2]), torch::cat(p[3]),
-                                    torch::cat(p[4]), L, {chunk, anti, choice.fp32_state, choice.tiles});
+                                    torch::cat(p[4]), L, {chunk, anti, choice.fp32_state, tiles});
     };
     plans_f = plan(pf, false).split(K);
     plans_b = plan(pb, layer(0)->bidirectional()).split(K);

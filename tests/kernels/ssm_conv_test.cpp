@@ -87,6 +87,13 @@ TEST(SsmConvAutoChunk, OneDenseBlockOnCudaWhileKTimesLSquaredFitsThenBlocksOf102
   EXPECT_EQ(kernels::auto_chunk(2049, 1, true, true), 1024);
   EXPECT_EQ(kernels::auto_chunk(4096, 1, true, true), 1024);
   EXPECT_EQ(kernels::auto_chunk(4096, 1, false, true), 256);
+  // Tiles: two from a block of 1024 on CUDA with one kernel per SSM block; one otherwise.
+  EXPECT_EQ(kernels::auto_tiles(2048, 1, true), 2);
+  EXPECT_EQ(kernels::auto_tiles(1024, 1, true), 2);
+  EXPECT_EQ(kernels::auto_tiles(512, 1, true), 1);
+  EXPECT_EQ(kernels::auto_tiles(1025, 1, true), 1);
+  EXPECT_EQ(kernels::auto_tiles(2048, 8, true), 1);
+  EXPECT_EQ(kernels::auto_tiles(2048, 1, false), 1);
 }
 
 TEST(SsmConvAutoChunk, ChunkZeroIsTheAutomaticBlockSize) {

@@ -44,14 +44,17 @@ struct SsmConvOptions {
   /// rounding each, ~2⁻⁹ relative in bf16, on top of the local block's), the chunk mixing stays fp32.
   bool fp32_state = true;
   /// The dense Cc×Cc block's diagonal tiles: T is cut into tiles × tiles and the zero half above (below,
-  /// anti-causal) the diagonal skipped (broadcast_product); 0: auto_tiles(Cc, on CUDA) — on the CPU one product.
+  /// anti-causal) the diagonal skipped (broadcast_product); 0: auto_tiles(Cc, K, on CUDA) — on the CPU one product.
   /// A count that does not divide Cc (a short sequence's block) means one tile.
   int64_t tiles = 0;
 };
 
-/// The tile count for a dense block of Cc on CUDA where the caller leaves it to the library (tiles 0): 2 from
-/// Cc 1024 on (3/4 of the block's products), 1 below (smaller products fill the GPU worse than they save).
-int64_t auto_tiles(int64_t Cc, bool cuda);
+/// The tile count for a dense block of Cc where the caller leaves it to the library (tiles 0), K kernels per
+/// SSM block: on CUDA 2 from Cc 1024 on with one kernel (3/4 of the block's products; H200 run 8c, codessm-base:
+/// forward L 2048 1,064K vs 1,034K tokens/s, training 8×2048 341K vs 335K), else 1 — smaller products fill the
+/// GPU worse than they save, and with 8 kernels each product has only d/8 columns (run 8d, codessm-8kernel:
+/// L 1024 565K with 2 tiles against 927K with one in run 7c).
+int64_t auto_tiles(int64_t Cc, int64_t kernels, bool cuda);
 
 /// u: r(B L D), float (fp32/bf16/fp16/fp64), last dim contiguous (a column slice of a wider tensor is fine);
 /// log_step, A_re, A_im, C: the S4D parameters as in s4d_kernel (K kernels, N modes); skip: r(K) (r(1) for BiGS).
