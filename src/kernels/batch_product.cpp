@@ -116,14 +116,14 @@ bool tile_used(int64_t i, int64_t j, bool upper) { return upper ? j >= i : j <= 
 
 /// y = T·u_t for every t over T's nonzero tiles (T already in u's dtype): per output tile row one product into
 /// the output's rows, the others added in place (β = 1), all on views — no copies of u or y.
-torch::Tensor tiled_product(const torch::Tensor& T, const torch::Tensor& u, int64_t blocks, bool upper) {
-  const int64_t Bt = u.size(0), Cc = T.size(0), h = Cc / blocks;
-  if (blocks == 1) return torch::bmm(T.unsqueeze(0).expand({Bt, Cc, Cc}), u);         // r(Bt Cc d)
+torch::Tensor tiled_product(const torch::Tensor& T, const torch::Tensor& u, int64_t tiles, bool upper) {
+  const int64_t Bt = u.size(0), Cc = T.size(0), h = Cc / tiles;
+  if (tiles == 1) return torch::bmm(T.unsqueeze(0).expand({Bt, Cc, Cc}), u);         // r(Bt Cc d)
   auto y = torch::empty(u.sizes(), u.options());                                       // r(Bt Cc d)
-  for (int64_t i = 0; i < blocks; ++i) {
+  for (int64_t i = 0; i < tiles; ++i) {
     auto yi = y.narrow(1, i * h, h);                                                   // r(Bt h d) view
     bool first = true;
-    for (int64_t j = 0; j < blocks; ++j) {
+    for (int64_t j = 0; j < tiles; ++j) {
       if (!tile_used(i, j, upper)) continue;
       auto Tij = T.narrow(0, i * h, h).narrow(1, j * h, h).unsqueeze(0).expand({Bt, h, h});  // r(Bt h h), stride 0
       auto uj = u.narrow(1, j * h, h);                                                  // r(Bt h d) view
@@ -137,31 +137,31 @@ torch::Tensor tiled_product(const torch::Tensor& T, const torch::Tensor& u, int6
 
 struct BroadcastProduct : public torch::autograd::Function<BroadcastProduct> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& T, const torch::Tensor& u,
-                               int64_t blocks, bool upper) {
+                               int64_t tiles, bool upper) {
     ctx->save_for_backward({T, u});
-    ctx->saved_data["blocks"] = blocks;
+    ctx->saved_data["tiles"] = tiles;
     ctx->saved_data["upper"] = upper;
-    return tiled_product(T.to(u.scalar_type()), u, blocks, upper);                    // r(Bt Cc d)
+    return tiled_product(T.to(u.scalar_type()), u, tiles, upper);                    // r(Bt Cc d)
   }
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
                                                torch::autograd::tensor_list grads) {
     auto saved = ctx->get_saved_variables();
     const auto &T = saved[0], &u = saved[1];
-    const int64_t blocks = ctx->saved_data["blocks"].toInt();
+    const int64_t tiles = ctx->saved_data["tiles"].toInt();
     const bool upper = ctx->saved_data["upper"].toBool();
     auto g = grads[0].stride(2) == 1 ? grads[0] : grads[0].contiguous();              // r(Bt Cc d)
     torch::Tensor dT, du;
     // Tᵀ has the transposed tile pattern: lower ↔ upper.
-    if (ctx->needs_input_grad(1)) du = tiled_product(T.to(g.scalar_type()).t(), g, blocks, !upper);  // r(Bt Cc d)
+    if (ctx->needs_input_grad(1)) du = tiled_product(T.to(g.scalar_type()).t(), g, tiles, !upper);  // r(Bt Cc d)
     if (ctx->needs_input_grad(0)) {
-      const int64_t Cc = T.size(0), h = Cc / blocks;
-      if (blocks == 1) {
+      const int64_t Cc = T.size(0), h = Cc / tiles;
+      if (tiles == 1) {
         dT = batch_product_sum(g, u);                                                   // r(Cc Cc) fp32
       } else {
         const auto acc = g.scalar_type() == torch::kFloat64 ? torch::kFloat64 : torch::kFloat32;  // batch_product_sum's
         dT = torch::zeros({Cc, Cc}, g.options().dtype(acc));
-        for (int64_t i = 0; i < blocks; ++i)
-          for (int64_t j = 0; j < blocks; ++j)
+        for (int64_t i = 0; i < tiles; ++i)
+          for (int64_t j = 0; j < tiles; ++j)
             if (tile_used(i, j, upper))
               dT.narrow(0, i * h, h).narrow(1, j * h, h).copy_(
                   batch_product_sum(g.narrow(1, i * h, h), u.narrow(1, j * h, h)));  // r(h h)
@@ -174,14 +174,14 @@ struct BroadcastProduct : public torch::autograd::Function<BroadcastProduct> {
 
 }  // namespace
 
-torch::Tensor broadcast_product(const torch::Tensor& T, const torch::Tensor& u, int64_t blocks, bool upper) {
+torch::Tensor broadcast_product(const torch::Tensor& T, const torch::Tensor& u, int64_t tiles, bool upper) {
   CODESSM_REQUIRE(T.dim() == 2 && T.size(0) == T.size(1), UsageError, "broadcast_product: T must be square, got {} dims",
                   T.dim());
   CODESSM_REQUIRE(u.dim() == 3 && u.size(1) == T.size(1), UsageError,
                   "broadcast_product: u must be (Bt, {}, d); got {} dims", T.size(1), u.dim());
-  CODESSM_REQUIRE(blocks >= 1 && T.size(0) % blocks == 0, UsageError,
-                  "broadcast_product: {} blocks do not divide Cc = {}", blocks, T.size(0));
-  return BroadcastProduct::apply(T, u, blocks, upper);
+  CODESSM_REQUIRE(tiles >= 1 && T.size(0) % tiles == 0, UsageError,
+                  "broadcast_product: {} tiles do not divide Cc = {}", tiles, T.size(0));
+  return BroadcastProduct::apply(T, u, tiles, upper);
 }
 
 }  // namespace codessm::kernels

@@ -25,11 +25,11 @@ bool batch_product_sum_is_fused(const torch::Tensor& a, const torch::Tensor& b);
 void set_batch_product_plain(bool off);
 
 /// T: r(Cc Cc) (any strides, e.g. a transposed view), u: r(Bt Cc d) → r(Bt Cc d) in u's dtype, y_t = T·u_t with T
-/// cast to u's dtype. T is cut into blocks × blocks equal tiles (Cc % blocks == 0) of which those above the
-/// diagonal (below it when `upper`) are zero — a causal (anti-causal) Toeplitz block — and skipped:
-/// blocks·(blocks+1)/2 batched products of (Cc/blocks)² instead of one of Cc² (3/4 of the work for 2 blocks),
-/// written into one output (no cat). Differentiable: du_t = Tᵀ·g_t over the same tiles, dT = batch_product_sum of
-/// each nonzero tile's rows of g and columns of u (zeros in the skipped tiles), returned in T's dtype.
-torch::Tensor broadcast_product(const torch::Tensor& T, const torch::Tensor& u, int64_t blocks = 1, bool upper = false);
+/// cast to u's dtype. T is cut into `tiles` × `tiles` equal squares (Cc % tiles == 0); those above the diagonal
+/// (below it when `upper`) are zero — a causal (anti-causal) Toeplitz block — and skipped: tiles·(tiles+1)/2
+/// batched products of (Cc/tiles)² instead of one of Cc² (3/4 of the work for 2 tiles), written into one output
+/// (no cat). Differentiable: du_t = Tᵀ·g_t over the same squares, dT = batch_product_sum of each used square's rows
+/// of g and columns of u (zeros in the skipped ones), returned in T's dtype.
+torch::Tensor broadcast_product(const torch::Tensor& T, const torch::Tensor& u, int64_t tiles = 1, bool upper = false);
 
 }  // namespace codessm::kernels
