@@ -15,6 +15,7 @@
 #   profile section timings (bench --profile) of a forward and a training step, and the key rows again
 #   kprof   kernel-level time of one forward (L 2048, L 512) and one training step (ncu; tools/ncu_summary.py)
 #   quick   the headline rows after a change; final: the whole table with the peers (one GPU)
+#   pairs   forward L 2048: ours and the peers alternating, three times (the ratio's medians, perf_report.py)
 #   long    forward at L 4096/8192: the state path in fp32 (the old default) or 16-bit, blocks of 1024 or 2048
 #   chunks  forward and training tokens/s for Toeplitz block sizes up to one dense block per sequence
 #   curve   500-step pretraining of codessm-base on real code, the fast path (Toeplitz products, bf16 weights
@@ -218,6 +219,26 @@ if has final; then
       --iters 10 --shapes 8x2048 32x512 > "$RES/peers_train.log" 2>&1
     tail -6 "$RES/peers_train.log"
   fi
+  unset CUDA_VISIBLE_DEVICES
+  pack
+fi
+
+if has pairs; then
+  # The forward bar's ratio against the peers at L 2048 as alternating pairs (ours, then BiGS and ModernBERT), so
+  # that the order of the rows in a long run does not decide a ratio near its bar; perf_report takes the medians.
+  stamp "L 2048 against the peers, three alternating pairs"
+  export CUDA_VISIBLE_DEVICES=0
+  mkdir -p "$RES/pairs"
+  for i in 1 2 3; do
+    mkdir -p "$RES/pairs/ours$i"
+    timeout 120 "$B" bench forward --device cuda --batch 16 --warmup 2 --iters 7 --model codessm-base --dtype bf16 \
+      --lengths 2048 --out "$RES/pairs/ours$i" > "$RES/pairs/ours$i/log.txt" 2>&1 || echo "pair $i (ours): exit $?"
+    if [ -d "$BIGS_DIR" ]; then
+      timeout 120 python3 tools/bigs_parity.py --bigs-dir "$BIGS_DIR" bench --out "$RES/pairs/peers$i.json" --batch 16 \
+        --iters 7 --lengths 2048 > "$RES/pairs/peers$i.log" 2>&1 || echo "pair $i (peers): exit $?"
+    fi
+    grep -hE "^\| 2048" "$RES/pairs/ours$i/bench_forward.md" 2>/dev/null; grep -h "tokens_per_s" "$RES/pairs/peers$i.json" 2>/dev/null
+  done
   unset CUDA_VISIBLE_DEVICES
   pack
 fi

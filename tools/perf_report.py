@@ -102,6 +102,22 @@ def forward_tables(fw, peers):
     return head, rows_tps, rows_mem, data, lengths
 
 
+def pairs(raw):
+    """The `pairs` stage: [{ours, bigs, modernbert}] tokens/s at L 2048, in the order they ran."""
+    out = []
+    for i in range(1, 10):
+        o = load(os.path.join(raw, "pairs", f"ours{i}", "bench_forward.json"))
+        if not o:
+            break
+        row = {"ours": next((r["tokens_per_s"] for r in payload(o)["rows"] if r["L"] == 2048), None)}
+        p = load(os.path.join(raw, "pairs", f"peers{i}.json")) or {}
+        row["bigs"] = (p.get("bigs_reference_tf32_fwd_B16_L2048") or {}).get("tokens_per_s")
+        row["modernbert"] = (p.get("modernbert_base_bf16_fwd_B16_L2048") or {}).get("tokens_per_s")
+        if row["ours"]:
+            out.append(row)
+    return out
+
+
 def md_table(head, rows):
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     out += ["| " + " | ".join(r) + " |" for r in rows]
@@ -206,6 +222,19 @@ def main():
             if k.startswith("bigs") and isinstance(v, dict) and v.get("tokens_per_s") and tnew.get((v["batch"], v["L"])):
                 checks.append([f"training {v['batch']}x{v['L']}: new / BiGS reference",
                                f"{tnew[(v['batch'], v['L'])] / v['tokens_per_s']:.2f}x"])
+    prs = pairs(a.raw)
+    if prs:
+        md += ["## Forward L 2048, alternating pairs (ours, then the peers; `pairs` stage)", "",
+               md_table(["pair", "codessm-base bf16", "BiGS reference (TF32)", "ratio", "ModernBERT-base bf16", "ratio"],
+                        [[str(i + 1), fmt(p["ours"]), fmt(p.get("bigs")), f"{p['ours'] / p['bigs']:.3f}x" if p.get("bigs") else "–",
+                          fmt(p.get("modernbert")), f"{p['ours'] / p['modernbert']:.3f}x" if p.get("modernbert") else "–"]
+                         for i, p in enumerate(prs)]), ""]
+        med = lambda xs: sorted(xs)[len(xs) // 2] if len(xs) % 2 else sum(sorted(xs)[len(xs) // 2 - 1:len(xs) // 2 + 1]) / 2
+        for key, label in (("bigs", bigs), ("modernbert", mb)):
+            vals = [p[key] for p in prs if p.get(key)]
+            if vals:
+                checks.append([f"forward L 2048, median of {len(prs)} alternating pairs: new / {label}",
+                               f"{med([p['ours'] for p in prs]) / med(vals):.2f}x"])
     md += ["## Ratios", "", md_table(["quantity", "value"], checks), ""]
     # Section profiles (bench --profile): synchronising timers, nested sections overlap.
     prows = []
@@ -233,7 +262,8 @@ def main():
         fo.write("\n".join(md) + "\n")
     with open(a.out + ".json", "w") as fo:
         json.dump({"machine": a.machine, "date": a.date, "command": a.command, "forward": fw, "train": tr,
-                   "peers_forward": pf, "peers_train": pt, "curve": series, "ratios": dict(checks)}, fo, indent=1)
+                   "peers_forward": pf, "peers_train": pt, "pairs": prs, "curve": series, "ratios": dict(checks)}, fo,
+                  indent=1)
     print("\n".join(md))
 
 
