@@ -28,6 +28,20 @@ model::CodeModel no_dropout_model() {
   return model::CodeModel(cfg);
 }
 
+/// Poisons the embeddings so that the next step's loss is NaN: the step reports it and is skipped, the head's bias
+/// (updated by every applied step) untouched.
+void expect_nan_loss_skips(model::CodeModel& model, StepRunner& runner) {
+  {
+    torch::NoGradGuard g;
+    model->named_parameters()["bigs.embeddings.word_embeddings.weight"].fill_(NAN);
+  }
+  const auto before = model->named_parameters()["cls.predictions.bias"].clone();
+  const auto bad = runner.step(1, {});
+  EXPECT_FALSE(bad.applied);
+  EXPECT_EQ(bad.nonfinite_reason(), "loss is nan");
+  EXPECT_TRUE(torch::equal(before, model->named_parameters()["cls.predictions.bias"]));
+}
+
 TEST(StepRunner, AccumulationEqualsOneLargerMicroBatch) {
   auto tok = std::make_shared<test::ByteTokenizer>();
   const auto shards = test::write_python_shards(test::temp_dir("step_shards"), *tok, 6);
@@ -66,15 +80,7 @@ TEST(StepRunner, ReportsTheStepsScalarsAndSkipsANonFiniteUpdate) {
   EXPECT_GT(out.tokens, 0u);
   EXPECT_TRUE(std::isfinite(out.loss) && std::isfinite(out.grad_norm));
   EXPECT_EQ(objective.stream->position().batch, 2u + 2u);  // 2 held-out + 2 micro-batches
-  {
-    torch::NoGradGuard g;
-    model->named_parameters()["bigs.embeddings.word_embeddings.weight"].fill_(NAN);
-  }
-  const auto before = model->named_parameters()["cls.predictions.bias"].clone();
-  const auto bad = runner.step(1, {});
-  EXPECT_FALSE(bad.applied);
-  EXPECT_EQ(bad.nonfinite_reason(), "loss is nan");
-  EXPECT_TRUE(torch::equal(before, model->named_parameters()["cls.predictions.bias"]));
+  expect_nan_loss_skips(model, runner);
 }
 
 /// bf16 with fp32 masters on CUDA, one micro-batch: the one-pass update with clipping from the norm on the
@@ -108,15 +114,7 @@ TEST(StepRunnerCuda, FusedStepReportsTheNormAndSkipsANonFiniteUpdateOnTheDevice)
   const auto after_one = steps();
   ASSERT_FALSE(after_one.empty());
   for (auto n : after_one) EXPECT_EQ(n, 1);
-  {
-    torch::NoGradGuard g;
-    model->named_parameters()["bigs.embeddings.word_embeddings.weight"].fill_(NAN);
-  }
-  const auto before = model->named_parameters()["cls.predictions.bias"].clone();
-  const auto bad = runner.step(1, {});
-  EXPECT_FALSE(bad.applied);
-  EXPECT_EQ(bad.nonfinite_reason(), "loss is nan");
-  EXPECT_TRUE(torch::equal(before, model->named_parameters()["cls.predictions.bias"]));
+  expect_nan_loss_skips(model, runner);
   EXPECT_EQ(steps(), after_one) << "a skipped update leaves the step counts";
 }
 
