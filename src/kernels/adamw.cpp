@@ -2,6 +2,7 @@
 // built here and copied asynchronously from page-locked memory; LibTorch ops per tensor elsewhere.
 #include "codessm/kernels/adamw.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -59,7 +60,7 @@ void adamw_step_ops(const AdamWTensors& t, double scale) {
 #ifdef CODESSM_HAVE_CUDA_KERNELS
 bool aligned(const void* p, uintptr_t a) { return reinterpret_cast<uintptr_t>(p) % a == 0; }
 
-/// Builds the segment and block tables of `idx` into one page-locked buffer and copies it to the device.
+/// A launch's segment and block tables on the device (upload).
 struct Tables {
   torch::Tensor device;  // keeps the tables alive until the launch is queued
   const cuda::AdamWSegment* segs = nullptr;
@@ -67,6 +68,8 @@ struct Tables {
   int64_t n_blocks = 0;
 };
 
+/// Builds the block table of `segs` (one block per kAdamWChunk elements), writes both tables into one
+/// page-locked buffer and copies it to the device asynchronously.
 Tables upload(const std::vector<cuda::AdamWSegment>& segs, const torch::Device& dev) {
   std::vector<cuda::AdamWBlock> blocks;
   for (size_t k = 0; k < segs.size(); ++k)
@@ -168,10 +171,15 @@ void adamw_step(const AdamWTensors& t, double grad_scale, const NormClip* clip) 
   double scale = grad_scale;
   if (clip) {
     const double n = clip->norm.item<double>() * clip->norm_scale;
-    if (!std::isfinite(n)) return;
-    if (clip->max_norm > 0 && clip->max_norm / (n + 1e-6) < 1) scale *= clip->max_norm / (n + 1e-6);
+    if (!std::isfinite(n)) return;  // skipped, as on the device
+    scale *= clip_factor(n, clip->max_norm);
   }
   adamw_step_ops(t, scale);
+}
+
+double clip_factor(double norm, double max_norm) {
+  if (max_norm <= 0 || !std::isfinite(norm)) return 1.0;
+  return std::min(1.0, max_norm / (norm + 1e-6));
 }
 
 std::vector<torch::Tensor> adamw_step_reference(const torch::Tensor& param, const torch::Tensor& grad,

@@ -1,9 +1,9 @@
 // clip_grad_norm: per-tensor norms in one multi-tensor kernel, their norm, one .item(), one multi-tensor scale.
 #include "codessm/train/grad_clip.h"
 
-#include <algorithm>
-#include <cmath>
 #include <limits>
+
+#include "codessm/kernels/adamw.h"
 
 namespace codessm::train {
 
@@ -35,14 +35,9 @@ double clip_grad_norm(const std::vector<torch::Tensor>& params, double max_norm)
   for (auto& n : norms) f64 = f64 || n.scalar_type() == torch::kFloat64;
   for (auto& n : norms) n = n.to(f64 ? torch::kFloat64 : torch::kFloat32);
   const double total = torch::stack(norms).norm(2).item<double>();        // the one host synchronisation
-  const double coef = clip_coefficient(total, max_norm);
+  const double coef = kernels::clip_factor(total, max_norm);
   if (coef < 1.0) at::_foreach_mul_(g, coef);
   return total;
-}
-
-double clip_coefficient(double total, double max_norm) {
-  if (max_norm <= 0 || !std::isfinite(total)) return 1.0;
-  return std::min(1.0, max_norm / (total + 1e-6));
 }
 
 double clip_grad_norm_reference(const std::vector<torch::Tensor>& params, double max_norm) {

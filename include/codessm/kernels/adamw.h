@@ -33,6 +33,10 @@ struct NormClip {
   double norm_scale = 1.0, max_norm = 0.0;
 };
 
+/// Gradient clipping's factor for a norm (torch.nn.utils.clip_grad_norm_'s rule): max_norm / (norm + 1e-6) when
+/// that is below 1; 1 when max_norm ≤ 0 or the norm is not finite. The CUDA kernel computes the same in fp32.
+double clip_factor(double norm, double max_norm);
+
 /// One AdamW update of every tensor with gradient·grad_scale (and clip's factor, when given). On CUDA with the
 /// kernels: one launch per (gradient dtype, output dtype) pair, the clipping factor computed by the kernel from
 /// the norm in device memory; elsewhere LibTorch ops per tensor in the same order (fp32), the norm read on the

@@ -14,10 +14,6 @@ namespace codessm::train {
 /// Returns the norm before clipping (NaN/Inf when a gradient is not finite).
 double clip_grad_norm(const std::vector<torch::Tensor>& params, double max_norm);
 
-/// The factor clip_grad_norm applies for a gradient norm `total`: max_norm / (total + 1e-6) when that is below 1;
-/// 1 otherwise, when max_norm ≤ 0 or when total is not finite.
-double clip_coefficient(double total, double max_norm);
-
 /// Multiplies every defined gradient by `factor` (one multi-tensor kernel per device and dtype).
 void scale_grads(const std::vector<torch::Tensor>& params, double factor);
 
