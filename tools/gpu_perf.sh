@@ -18,6 +18,7 @@
 #   pairs   forward L 2048: ours and the peers alternating, three times (the ratio's medians, perf_report.py)
 #   long    forward at L 4096/8192: the state path in fp32 (the old default) or 16-bit, blocks of 1024 or 2048
 #   chunks  forward and training tokens/s for Toeplitz block sizes up to one dense block per sequence
+#   spread  the curve's spread: both paths with seeds $SPREAD_SEEDS, the Toeplitz path in autocast (fp32 weights)
 #   curve   500-step pretraining of codessm-base on real code, the fast path (Toeplitz products, bf16 weights
 #           with fp32 masters; $CURVE_DTYPE) vs the old path (FFT convolution, bf16 autocast), one per GPU
 # Data for `curve`: tools/prepare_train_data.sh -> .device/train (carry it). BiGS reference: .device/bigs.
@@ -29,6 +30,7 @@ RES="/tmp/res_$TAG"; mkdir -p "$RES"
 BUILD="${BUILD_DIR:-build-gpu}"
 STAGES="${STAGES:-build tests fwd train}"
 D="${DATA:-.device/train}"
+SPREAD_SEEDS="${SPREAD_SEEDS:-2 3}"
 BIGS_DIR="${BIGS_DIR:-.device/bigs}"
 exec > >(tee -a "$OUT/log_$TAG.txt") 2>&1
 pack() { tar czf "$OUT/$TAG.tgz" -C /tmp "res_$TAG"; }
@@ -280,18 +282,19 @@ if has precision; then
   pack
 fi
 
+# The pretraining runs of `curve` and `spread`: same data and schedule; the seed is given per run.
+COMMON=(--set tokenizer="$D/tokenizer" --set train_shards="$D/shards_train" --set eval_shards="$D/shards_valid"
+        --no-progress --set spectral_monitor=false --set save_every=0 --set log_every=10 --set model=codessm-base
+        --set context_length=512 --set batch_size=16 --set max_steps=500 --set warmup_steps=50 --set lr=3e-4
+        --set eval_every=100 --set eval_batches=10 --device cuda)
 if has curve; then
   stamp "500-step pretraining: new path vs old FFT path"
-  COMMON=(--set tokenizer="$D/tokenizer" --set train_shards="$D/shards_train" --set eval_shards="$D/shards_valid"
-          --no-progress --set spectral_monitor=false --set save_every=0 --set log_every=10 --set model=codessm-base
-          --set context_length=512 --set batch_size=16 --set max_steps=500 --set warmup_steps=50 --set lr=3e-4
-          --set eval_every=100 --set eval_batches=10 --set seed=1 --device cuda)
   rm -rf /tmp/curve_new /tmp/curve_old
   G1=$(( NG > 1 ? 1 : 0 ))
-  ( CUDA_VISIBLE_DEVICES=0 timeout 420 "$B" pretrain --out /tmp/curve_new "${COMMON[@]}" --dtype "${CURVE_DTYPE:-bf16-master}" > "$RES/curve_new.log" 2>&1 ) &
+  ( CUDA_VISIBLE_DEVICES=0 timeout 420 "$B" pretrain --out /tmp/curve_new "${COMMON[@]}" --set seed=1 --dtype "${CURVE_DTYPE:-bf16-master}" > "$RES/curve_new.log" 2>&1 ) &
   P1=$!
   if [ "$G1" = 0 ]; then wait $P1; fi
-  ( CUDA_VISIBLE_DEVICES=$G1 CODESSM_SSM_CONV=fft timeout 420 "$B" pretrain --out /tmp/curve_old "${COMMON[@]}" --dtype bf16 \
+  ( CUDA_VISIBLE_DEVICES=$G1 CODESSM_SSM_CONV=fft timeout 420 "$B" pretrain --out /tmp/curve_old "${COMMON[@]}" --set seed=1 --dtype bf16 \
       > "$RES/curve_old.log" 2>&1 ) &
   P2=$!
   wait $P1 $P2
@@ -300,6 +303,28 @@ if has curve; then
   cp /tmp/curve_old/metrics.jsonl "$RES/curve/old_metrics.jsonl" 2>/dev/null
   tail -n 2 "$RES/curve_new.log"; tail -n 2 "$RES/curve_old.log"
   pack
+fi
+
+if has spread; then
+  # How far two runs of one path drift apart, to judge the gap between the paths' curves: both paths again with
+  # other seeds ($SPREAD_SEEDS), and the Toeplitz path under the old path's dtype (autocast over fp32 weights), which
+  # separates the convolution's effect from the bf16 weights'. Same data and schedule as `curve`; one GPU, in turn.
+  stamp "curve spread: seeds $SPREAD_SEEDS, Toeplitz path in autocast"
+  mkdir -p "$RES/curve"
+  spread_run() {  # spread_run NAME SEED DTYPE [ENV=VALUE]: one 500-step run into curve/NAME_metrics.jsonl
+    local name=$1 seed=$2 dtype=$3; shift 3
+    rm -rf "/tmp/curve_$name"
+    env CUDA_VISIBLE_DEVICES=0 "$@" timeout 300 "$B" pretrain --out "/tmp/curve_$name" "${COMMON[@]}" --set seed="$seed" \
+      --dtype "$dtype" > "$RES/curve_$name.log" 2>&1 || echo "spread $name: exit $?"
+    cp "/tmp/curve_$name/metrics.jsonl" "$RES/curve/${name}_metrics.jsonl" 2>/dev/null
+    grep -h '"eval"' "/tmp/curve_$name/metrics.jsonl" | tail -n 1
+    pack
+  }
+  spread_run toeplitz_autocast 1 bf16
+  for s in $SPREAD_SEEDS; do
+    spread_run "new_seed$s" "$s" "${CURVE_DTYPE:-bf16-master}"
+    spread_run "old_seed$s" "$s" bf16 CODESSM_SSM_CONV=fft
+  done
 fi
 
 stamp "done"

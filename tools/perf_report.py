@@ -124,12 +124,29 @@ def md_table(head, rows):
     return "\n".join(out)
 
 
+# The curve runs of tools/gpu_perf.sh: `curve` writes new/old (seed 1), `spread` the same paths with other seeds
+# (new_seedN/old_seedN) and the Toeplitz path under autocast (toeplitz_autocast).
+CURVE_LABELS = {"new": "new path (Toeplitz, bf16-master), seed 1", "old": "old path (FFT, autocast), seed 1",
+                "toeplitz_autocast": "Toeplitz path, autocast over fp32 weights, seed 1"}
+
+
+def curve_label(tag):
+    if tag in CURVE_LABELS:
+        return CURVE_LABELS[tag]
+    path, _, seed = tag.partition("_seed")
+    return f"{CURVE_LABELS[path].rsplit(',', 1)[0]}, seed {seed}" if seed and path in CURVE_LABELS else tag
+
+
+def curve_order(tag):
+    path, _, seed = tag.partition("_seed")
+    return ({"new": 0, "old": 1}.get(path, 2), int(seed or 1), tag)
+
+
 def curve(raw, out_prefix):
     series = {}
-    for tag in ("new", "old"):
-        path = os.path.join(raw, "curve", f"{tag}_metrics.jsonl")
-        if not os.path.exists(path):
-            continue
+    paths = glob.glob(os.path.join(raw, "curve", "*_metrics.jsonl"))
+    for path in sorted(paths, key=lambda p: curve_order(os.path.basename(p)[:-len("_metrics.jsonl")])):
+        tag = os.path.basename(path)[:-len("_metrics.jsonl")]
         tr, ev = [], []
         for line in open(path):
             r = json.loads(line)
@@ -138,21 +155,29 @@ def curve(raw, out_prefix):
             if r.get("kind") == "eval":
                 ev.append((r["step"], r.get("eval_loss"), r.get("eval_accuracy")))
         series[tag] = {"train": tr, "eval": ev}
-    if len(series) < 2:
+    if "new" not in series or "old" not in series:
         return series, None
     dat = out_prefix + "_curve.dat"
+    tags = list(series)
     with open(dat, "w") as f:
-        for tag in ("new", "old"):
+        for tag in tags:
             f.write(f"# {tag}\n")
             for s, l, _ in series[tag]["train"]:
                 f.write(f"{s} {l}\n")
             f.write("\n\n")
     svg = os.path.join(os.path.dirname(out_prefix), "figures", os.path.basename(out_prefix) + "_curve.svg")
     os.makedirs(os.path.dirname(svg), exist_ok=True)
-    gp = (f"set terminal svg size 720,420 font 'sans,12'; set output '{svg}'; set xlabel 'step'; "
-          f"set ylabel 'MLM training loss'; set key top right; set grid; "
-          f"plot '{dat}' index 0 with lines lw 2 title 'new path (Toeplitz, fused)', "
-          f"'{dat}' index 1 with lines lw 2 dt 2 title 'old path (FFT, flips)'")
+    # Seed 1 of each path bold; the other seeds thin in the path's colour; the autocast Toeplitz run dotted.
+    styles = []
+    for i, tag in enumerate(tags):
+        path = tag.partition("_seed")[0]
+        colour = {"new": "#1f77b4", "old": "#d62728"}.get(path, "#2ca02c")
+        width, dash = (2, 1) if tag in ("new", "old") else (1, 1 if "_seed" in tag else 3)
+        if path == "old" and tag == "old":
+            dash = 2
+        styles.append(f"'{dat}' index {i} with lines lw {width} dt {dash} lc rgb '{colour}' title '{curve_label(tag)}'")
+    gp = (f"set terminal svg size 760,440 font 'sans,11'; set output '{svg}'; set xlabel 'step'; "
+          f"set ylabel 'MLM training loss'; set key top right; set grid; plot " + ", ".join(styles))
     try:
         subprocess.run(["gnuplot", "-e", gp], check=True)
     except (OSError, subprocess.CalledProcessError) as e:
@@ -160,6 +185,36 @@ def curve(raw, out_prefix):
         svg = None
     os.remove(dat)
     return series, svg
+
+
+def curve_tables(series):
+    """Markdown: each run's eval losses and its mean training loss over the last 100 steps; with seeds of both
+    paths, the paired differences new - old at the last evaluation against the seed-to-seed spread."""
+    steps = [s for s, _, _ in series["new"]["eval"]]
+    rows = []
+    for tag, run in series.items():
+        ev = {s: l for s, l, _ in run["eval"]}
+        last = [l for s, l, _ in run["train"] if s > run["train"][-1][0] - 100] if run["train"] else []
+        rows.append([curve_label(tag)] + [f"{ev[s]:.4f}" if ev.get(s) is not None else "–" for s in steps]
+                    + [f"{sum(last) / len(last):.4f}" if last else "–"])
+    md = [md_table(["run"] + [f"eval loss @{s}" for s in steps] + ["train loss, last 100 steps (mean)"], rows), ""]
+    last_eval = {tag: run["eval"][-1][1] for tag, run in series.items() if run["eval"]}
+    seeds = sorted({int(t.partition("_seed")[2] or 1) for t in last_eval if t.partition("_seed")[0] in ("new", "old")})
+    pairs = []
+    for sd in seeds:
+        n, o = ("new", "old") if sd == 1 else (f"new_seed{sd}", f"old_seed{sd}")
+        if n in last_eval and o in last_eval:
+            pairs.append((sd, last_eval[n], last_eval[o]))
+    if len(pairs) >= 2:
+        mean = lambda v: sum(v) / len(v)
+        def sd_(v):
+            m = mean(v)
+            return (sum((x - m) ** 2 for x in v) / (len(v) - 1)) ** 0.5
+        nv, ov, dv = [p[1] for p in pairs], [p[2] for p in pairs], [p[1] - p[2] for p in pairs]
+        md += [f"Last evaluation over {len(pairs)} seeds: new path {mean(nv):.4f} ± {sd_(nv):.4f}, old path "
+               f"{mean(ov):.4f} ± {sd_(ov):.4f} (mean ± sample s.d.); paired difference new − old "
+               + ", ".join(f"{d:+.4f}" for d in dv) + f" (mean {mean(dv):+.4f}, s.d. {sd_(dv):.4f}).", ""]
+    return md
 
 
 def main():
@@ -252,12 +307,8 @@ def main():
         md += ["## 500-step pretraining, new path vs old path (codessm-base, L 512, batch 16, bf16)", ""]
         if svg:
             md += [f"![loss curves]({os.path.relpath(svg, os.path.dirname(a.out))})", ""]
-        rows = []
-        for tag in ("new", "old"):
-            ev = series.get(tag, {}).get("eval", [])
-            rows.append([tag] + [f"{l:.4f}" if l is not None else "–" for _, l, _ in ev])
-        steps = [str(s) for s, _, _ in series.get("new", {}).get("eval", [])]
-        md += [md_table(["path"] + [f"eval loss @{s}" for s in steps], rows), ""]
+        if "new" in series and "old" in series:
+            md += curve_tables(series)
     with open(a.out + ".md", "w") as fo:
         fo.write("\n".join(md) + "\n")
     with open(a.out + ".json", "w") as fo:
