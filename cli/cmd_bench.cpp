@@ -18,6 +18,8 @@ void add_impl_flags(CLI::App* c, pipelines::BenchImplOptions& i) {
               "the local Toeplitz block's gradient by bmm and a batch sum (not summed inside cuBLAS products)");
   c->add_flag("--bf16-state", i.bf16_state, "the convolution's state path in bf16 with fp32 chunk mixing (the default)");
   c->add_flag("--fp32-state", i.fp32_state, "the convolution's whole state path in fp32/TF32")->excludes("--bf16-state");
+  c->add_flag("--mask-host-check", i.mask_host_check,
+              "BiGS: check on the host whether a batch has padding (one synchronisation per forward; the old way)");
   c->add_flag("--profile", i.profile, "then 3 iterations with synchronising section timers (printed, and in the JSON)");
   c->add_option("--attention", i.attention, "Transformers: fused SDPA kernels or math (quadratic memory)")
       ->capture_default_str();
@@ -39,6 +41,9 @@ void setup_bench(CLI::App& app) {
   fwd->add_option("--warmup", o->warmup, "untimed iterations")->capture_default_str();
   fwd->add_option("--iters", o->iters, "timed iterations")->capture_default_str();
   fwd->add_flag("--backward", o->backward, "time forward + backward");
+  fwd->add_flag("--cuda-graph", o->cuda_graph,
+                "replay the forward as one captured CUDA graph (the GPU's time without the host's launches)")
+      ->excludes("--backward");
   CommonHelp fwd_help{"folder for bench_forward.json and .md"};
   fwd_help.dtype = "fp32, tf32 (CUDA matmuls), bf16 (bf16 weights) or bf16-autocast (default fp32)";
   add_common_flags(fwd, *f, kDevice | kDtype | kThreads | kOut, fwd_help);

@@ -16,6 +16,9 @@
 #   kprof   kernel-level time of one forward (L 2048, L 512) and one training step (ncu; tools/ncu_summary.py)
 #   quick   the headline rows after a change; final: the whole table with the peers (one GPU)
 #   pairs   forward L 2048: ours and the peers alternating, three times (the ratio's medians, perf_report.py)
+#   host    the host's share of a forward: no host check of the pad mask (the default) vs the old check (one
+#           synchronisation per forward) vs the forward replayed as one CUDA graph; training with and without the
+#           check; interleaved, twice
 #   long    forward at L 4096/8192: the state path in fp32 (the old default) or 16-bit, blocks of 1024 or 2048
 #   chunks  forward and training tokens/s for Toeplitz block sizes up to one dense block per sequence
 #   spread  the curve's spread: both paths with seeds $SPREAD_SEEDS, the Toeplitz path in autocast (fp32 weights)
@@ -256,6 +259,24 @@ if has quick; then
   [ -n "${QUICK_AB:-}" ] && trn base_bf16_plainbias --model codessm-base --dtype bf16-master --plain-bias-grad
   [ -n "${QUICK_AB:-}" ] && trn base_bf16_unfusedstep --model codessm-base --dtype bf16-master --unfused-step
   [ -n "${QUICK_AB:-}" ] && trn base_bf16_plaintoeplitz --model codessm-base --dtype bf16-master --plain-toeplitz-grad
+  unset CUDA_VISIBLE_DEVICES
+fi
+
+if has host; then
+  # What the GPU waits for the host: the same forward with the pad mask's host check (the old way), without it
+  # (the default), and as one CUDA graph replay (no host work at all); the two modes interleaved, twice.
+  stamp "the host's share: mask check, CUDA graph"
+  export CUDA_VISIBLE_DEVICES=0
+  for i in 1 2; do
+    fwd host_new$i --model codessm-base --dtype bf16 --lengths 512,2048
+    fwd host_check$i --model codessm-base --dtype bf16 --lengths 512,2048 --mask-host-check
+    fwd host_graph$i --model codessm-base --dtype bf16 --lengths 512,2048 --cuda-graph
+  done
+  fwd host_graph_all --model codessm-base --dtype bf16 --lengths $LENS --cuda-graph
+  for i in 1 2; do
+    trn host_new$i --model codessm-base --dtype bf16-master --shapes 8x2048
+    trn host_check$i --model codessm-base --dtype bf16-master --shapes 8x2048 --mask-host-check
+  done
   unset CUDA_VISIBLE_DEVICES
 fi
 

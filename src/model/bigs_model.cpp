@@ -1,8 +1,31 @@
 #include "codessm/model/bigs_model.h"
 
+#include <atomic>
+
+#include "codessm/kernels/gelu_mul.h"
 #include "codessm/kernels/layer_norm.h"
 
 namespace codessm::model {
+
+namespace {
+std::atomic<bool> g_mask_host_check{false};
+
+/// The mask the layers get: undefined when nothing is padded and a mask would cost the layers a pass.
+torch::Tensor layer_mask_for(const torch::Tensor& mask, const torch::Tensor& h, bool fast_path) {
+  if (!mask.defined()) return mask;
+  if (fast_path && kernels::gelu_mul_is_fused(h) && !g_mask_host_check.load()) {
+    // The fused GELU split scales its rows by the mask in the pass it makes anyway, so an all-ones mask is free
+    // (×1 is exact), while finding out that it is all ones takes a host synchronisation: the host would wait for
+    // the embeddings, and the GPU then idle while the host queues the convolution plans. Cast once here, to
+    // the fp32 rows the split reads, rather than in every layer.
+    return mask.to(torch::kFloat32).contiguous();                              // f32(B L)
+  }
+  // A batch without padding needs no mask: saves a pass over the mixer inputs in every layer (one host sync).
+  return mask.min().item<double>() < 0.5 ? mask : torch::Tensor();
+}
+}  // namespace
+
+void set_mask_host_check(bool on) { g_mask_host_check.store(on); }
 
 EmbeddingsImpl::EmbeddingsImpl(const config::ModelConfig& cfg) {
   const int64_t d = cfg.hidden_size;
@@ -52,14 +75,13 @@ BackboneOutput BiGSBackbone::forward(const torch::Tensor& ids, const torch::Tens
                                      bool output_hidden_states) {
   auto types = tt.defined() ? tt : torch::zeros_like(ids);
   auto h = embeddings->forward(ids, types);                                  // r(B L D)
-  // A batch without padding needs no mask: saves a pass over the mixer inputs in every layer (one host sync).
-  const torch::Tensor layer_mask = mask.defined() && mask.min().item<double>() < 0.5 ? mask : torch::Tensor();
   BackboneOutput out;
   const size_t n = encoder->layer->size();
   auto layer = [&](size_t i) { return encoder->layer->ptr<BiGSLayerImpl>(i); };
   // On the Toeplitz path the convolution matrices of every layer's forward and backward block are built in one
   // batch (a few dozen small kernels per forward instead of that many per block).
   const bool batched = n > 0 && layer(0)->uses_fast_path();
+  const torch::Tensor layer_mask = layer_mask_for(mask, h, batched);
   std::vector<kernels::SsmConvPlan> plans_f, plans_b;  // one per layer, cut from the batched plans
   if (batched) {
     const auto& choice = layer(0)->conv();

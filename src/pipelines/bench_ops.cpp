@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
+#include <memory>
 
 #include "codessm/config/train_config.h"
 #include "codessm/core/error.h"
@@ -19,11 +21,13 @@
 #include "codessm/kernels/gelu_mul.h"
 #include "codessm/model/checkpoint.h"
 #include "codessm/model/code_model.h"
+#include "codessm/model/bigs_model.h"
 #include "codessm/model/model_summary.h"
 #include "codessm/model/s4d_layer.h"
 #include "codessm/pipelines/model_ops.h"
 #include "codessm/pipelines/resolve_model.h"
 #include "codessm/report/report.h"
+#include "codessm/tensor/cuda_graph.h"
 #include "codessm/tensor/device.h"
 #include "codessm/tensor/profile_scope.h"
 #include "codessm/tensor/torch_compat.h"
@@ -101,6 +105,7 @@ model::CodeModel build_model(const std::string& name, const std::vector<std::str
   kernels::set_gelu_mul_unfused(impl.unfused);
   kernels::set_column_sum_unfused(impl.unfused || impl.plain_bias_grad);
   kernels::set_batch_product_plain(impl.unfused || impl.plain_toeplitz_grad);
+  model::set_mask_host_check(impl.mask_host_check);
   CODESSM_REQUIRE(impl.attention == "fused" || impl.attention == "math", UsageError,
                   "bench: --attention '{}': use fused or math", impl.attention);
   tensor::set_sdpa_math_only(impl.attention == "math");
@@ -111,7 +116,8 @@ json impl_json(const BenchImplOptions& i) {
   return {{"conv", i.conv}, {"chunk", i.chunk}, {"tiles", i.tiles}, {"fused_kernels", !i.unfused},
           {"bias_grad", i.unfused || i.plain_bias_grad ? "LibTorch sums" : "column_sum kernels (bias, LayerNorm)"}, {"attention", i.attention},
           {"toeplitz_grad", i.unfused || i.plain_toeplitz_grad ? "bmm + batch sum" : "summed in cuBLAS products"},
-          {"state_dtype", i.fp32_state ? "fp32 (TF32)" : "activations' dtype, fp32 chunk mixing"}};
+          {"state_dtype", i.fp32_state ? "fp32 (TF32)" : "activations' dtype, fp32 chunk mixing"},
+          {"mask", i.mask_host_check ? "host check for padding (sync)" : "no host check on the fused path"}};
 }
 
 json machine_json(const torch::Device& dev) {
@@ -153,7 +159,7 @@ json run_bench_forward(const BenchForwardOptions& o) {
   const auto& cfg = m->config();
   json rows = json::array();
   report::Table table{{"L", "batch", "dtype", "mode", "ms/iter", "tokens/s", "peak GiB"}, {}};
-  const std::string mode = o.backward ? "fwd+bwd" : "fwd";
+  const std::string mode = o.backward ? "fwd+bwd" : o.cuda_graph ? "fwd (CUDA graph)" : "fwd";
   for (int64_t L : o.lengths) {
     auto ids = torch::randint(1, cfg.vocab_size, {o.batch, L}, torch::TensorOptions().dtype(torch::kInt64).device(dev));
     model::ModelInput mi{ids, torch::ones({o.batch, L}, ids.options()), {}};
@@ -173,7 +179,15 @@ json run_bench_forward(const BenchForwardOptions& o) {
     };
     json row = {{"L", L}, {"batch", o.batch}};
     try {
-      auto t = time_steps(dev, o.warmup, o.iters, step);
+      // --cuda-graph: one forward captured (on the same input buffers), each timed iteration one replay.
+      std::unique_ptr<tensor::CudaGraph> graph;
+      std::function<void()> timed = step;
+      if (o.cuda_graph) {
+        graph = std::make_unique<tensor::CudaGraph>();
+        graph->capture(dev, step);
+        timed = [&graph] { graph->replay(); };
+      }
+      auto t = time_steps(dev, o.warmup, o.iters, timed);
       const double tps = static_cast<double>(o.batch * L) / t.median_s;
       row.update({{"ms_median", t.median_s * 1e3}, {"ms_mean", t.mean_s * 1e3}, {"tokens_per_s", tps},
                   {"peak_mem_gib", t.peak_gib}});
@@ -187,11 +201,17 @@ json run_bench_forward(const BenchForwardOptions& o) {
       row["error"] = e.what_without_backtrace();
       table.rows.push_back({std::to_string(L), std::to_string(o.batch), dt, mode, "error", "-", "-"});
       spdlog::warn("L={}: {}", L, e.what_without_backtrace());
+    } catch (const UsageError& e) {  // a capture that broke a CUDA graph rule: that row's error, the others run
+      if (!o.cuda_graph) throw;
+      row["error"] = e.what();
+      table.rows.push_back({std::to_string(L), std::to_string(o.batch), dt, mode, "error", "-", "-"});
+      spdlog::warn("L={}: {}", L, e.what());
     }
     rows.push_back(row);
   }
   json res = {{"model", o.model},       {"architecture", cfg.hf_architecture()}, {"parameters", counts.to_json()},
               {"machine", machine_json(dev)}, {"dtype", dt}, {"mode", o.backward ? "forward+backward" : "forward"},
+              {"cuda_graph", o.cuda_graph},
               {"impl", impl_json(o.impl)}, {"warmup", o.warmup}, {"iters", o.iters}, {"rows", rows}};
   write_outputs(o.out, "bench_forward", "bench.forward", res, table);
   return res;

@@ -265,3 +265,77 @@ TEST(BiGSEncoder, BatchedConvolutionPlansEqualPerLayerOnes) {
     EXPECT_LT((batched - h).abs().max().item<double>(), 1e-12) << "k=" << k;
   }
 }
+
+namespace {
+
+/// The encoder's output and every parameter gradient (sum of outputs × fixed random weights) for one mask.
+std::vector<torch::Tensor> forward_and_grads(model::CodeModel& m, const torch::Tensor& ids, const torch::Tensor& mask,
+                                             const torch::Tensor& w) {
+  m->zero_grad();
+  auto h = m->encode({ids, mask, {}}, false).last_hidden;
+  (h.to(torch::kFloat32) * w).sum().backward();
+  std::vector<torch::Tensor> out{h.detach().clone()};
+  for (auto& p : m->parameters())
+    if (p.grad().defined()) out.push_back(p.grad().clone());
+  return out;
+}
+
+void expect_all_ones_mask_is_no_mask(torch::Device dev, torch::Dtype dt) {
+  torch::manual_seed(static_cast<uint64_t>(std::time(nullptr)));
+  auto cfg = tiny(config::PaddingMode::kMasked);
+  model::CodeModel m(cfg);
+  m->to(dev);
+  if (dt != torch::kFloat32) m->cast_weights(dt);
+  m->train();  // dropout 0: the gradients too
+  auto ids = torch::randint(1, cfg.vocab_size, {2, 37}, torch::TensorOptions().dtype(torch::kInt64).device(dev));
+  auto w = torch::randn({2, 37, cfg.hidden_size}, torch::TensorOptions().device(dev));
+  const auto none = forward_and_grads(m, ids, {}, w);
+  for (bool host_check : {false, true}) {
+    model::set_mask_host_check(host_check);
+    const auto ones = forward_and_grads(m, ids, torch::ones_like(ids), w);
+    model::set_mask_host_check(false);
+    ASSERT_EQ(ones.size(), none.size());
+    // ×1 is exact: with or without the host's check for padding, an all-ones mask gives the unmasked output bits.
+    // The gradients too on the CPU; on CUDA two backward passes differ in their last bits anyway (atomic adds in
+    // the embedding's backward), so there they are held to a relative bound of a few roundings.
+    EXPECT_TRUE(torch::equal(ones[0], none[0])) << dev << " " << dt << " host check " << host_check;
+    const double tol = dev.is_cpu() ? 0.0 : dt == torch::kFloat32 ? 1e-5 : 1e-2;
+    for (size_t i = 1; i < none.size(); ++i) {
+      const double ref = none[i].to(torch::kFloat64).norm().item<double>();
+      const double diff = (ones[i].to(torch::kFloat64) - none[i].to(torch::kFloat64)).norm().item<double>();
+      EXPECT_LE(diff, tol * ref) << dev << " " << dt << " host check " << host_check << " gradient " << i;
+    }
+  }
+}
+
+}  // namespace
+
+TEST(BiGSEncoder, AllOnesMaskIsNoMask) { expect_all_ones_mask_is_no_mask(torch::kCPU, torch::kFloat32); }
+
+TEST(BiGSEncoder, AllOnesMaskIsNoMaskCuda) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  for (auto dt : {torch::kFloat32, torch::kBFloat16}) expect_all_ones_mask_is_no_mask(torch::kCUDA, dt);
+}
+
+TEST(BiGSEncoder, MaskedPaddingOnTheFusedPathCuda) {
+  // On CUDA the mask reaches the fused GELU split without a host check: padded rows must still be cut off.
+  // The real tokens of right-padded rows against the float64 CPU model on the unpadded sequence.
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  torch::manual_seed(static_cast<uint64_t>(std::time(nullptr)));
+  auto cfg = tiny(config::PaddingMode::kMasked);
+  model::CodeModel m(cfg);
+  m->eval();
+  torch::NoGradGuard g;
+  const int64_t L = 23;
+  auto ids = torch::randint(1, cfg.vocab_size, {1, L});
+  m->to(torch::kFloat64);
+  auto ref = m->encode({ids, {}, {}}, false).last_hidden;                      // f64(1 L D), CPU
+  m->to(torch::kCUDA, torch::kFloat32);
+  for (int64_t pad : {1, 9, 40}) {
+    auto pid = torch::cat({ids, torch::full({1, pad}, cfg.pad_token_id, ids.options())}, 1).to(torch::kCUDA);
+    auto mask = torch::cat({torch::ones({1, L}, ids.options()), torch::zeros({1, pad}, ids.options())}, 1).to(torch::kCUDA);
+    auto h = m->encode({pid, mask, {}}, false).last_hidden.narrow(1, 0, L).to(torch::kCPU, torch::kFloat64);
+    const double rel = (h - ref).norm().item<double>() / ref.norm().item<double>();
+    EXPECT_LT(rel, 2e-5) << "pad " << pad;  // fp32 against float64; a leak of the pads is far above
+  }
+}

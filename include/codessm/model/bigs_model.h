@@ -57,4 +57,10 @@ class BiGSBackbone : public BackboneImpl {
   BiGSPooler pooler{nullptr};  ///< always constructed, as in BiGSModel [pt:556]
 };
 
+/// Whether the BiGS backbone checks on the host that a batch has padding before handing the mask to its layers
+/// (the old way on CUDA, kept for before/after benchmarks: `bench --mask-host-check`). Off by default: where
+/// the fused GELU split reads the mask, an all-ones mask costs nothing and the check stopped the host once per
+/// forward. The CPU always checks (no synchronisation there; a mask saved is a pass per layer saved).
+void set_mask_host_check(bool on);
+
 }  // namespace codessm::model

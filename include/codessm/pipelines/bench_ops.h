@@ -22,6 +22,7 @@ struct BenchImplOptions {
   bool plain_toeplitz_grad = false;   ///< dT of the local Toeplitz block by bmm and a batch sum (not cuBLAS accumulation)
   bool bf16_state = false;            ///< the convolution's state path in the activations' dtype (the default)
   bool fp32_state = false;            ///< the convolution's state path in fp32 (TF32) instead
+  bool mask_host_check = false;       ///< BiGS: the host checks for padding before the layers (a sync per forward)
   std::string attention = "fused";    ///< Transformers: fused SDPA kernels, or math (quadratic memory, the papers')
   bool profile = false;               ///< after timing, 3 more iterations with synchronising section timers
 };
@@ -38,6 +39,7 @@ struct BenchForwardOptions {
   std::string dtype = "fp32";
   int warmup = 2, iters = 5;
   bool backward = false;              ///< time forward+backward (a training step without the optimizer)
+  bool cuda_graph = false;            ///< forward only: capture one forward per length as a CUDA graph, time replays
   BenchImplOptions impl;
   fs::path out;                       ///< folder for bench_forward.json/.md ("" = print only)
 };
