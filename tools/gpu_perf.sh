@@ -17,8 +17,8 @@
 #   quick   the headline rows after a change; final: the whole table with the peers (one GPU)
 #   pairs   forward L 2048: ours and the peers alternating, three times (the ratio's medians, perf_report.py)
 #   host    the host's share of a forward: no host check of the pad mask (the default) vs the old check (one
-#           synchronisation per forward) vs the forward replayed as one CUDA graph; training with and without the
-#           check; interleaved, twice
+#           synchronisation per forward), interleaved ($HOST_ROUNDS, default twice), training too; and the forward
+#           replayed as one CUDA graph (no host work: the GPU's own time)
 #   long    forward at L 4096/8192: the state path in fp32 (the old default) or 16-bit, blocks of 1024 or 2048
 #   chunks  forward and training tokens/s for Toeplitz block sizes up to one dense block per sequence
 #   spread  the curve's spread: both paths with seeds $SPREAD_SEEDS, the Toeplitz path in autocast (fp32 weights)
@@ -267,13 +267,12 @@ if has host; then
   # (the default), and as one CUDA graph replay (no host work at all); the two modes interleaved, twice.
   stamp "the host's share: mask check, CUDA graph"
   export CUDA_VISIBLE_DEVICES=0
-  for i in 1 2; do
+  for i in ${HOST_ROUNDS:-1 2}; do
     fwd host_new$i --model codessm-base --dtype bf16 --lengths 512,2048
     fwd host_check$i --model codessm-base --dtype bf16 --lengths 512,2048 --mask-host-check
-    fwd host_graph$i --model codessm-base --dtype bf16 --lengths 512,2048 --cuda-graph
   done
-  fwd host_graph_all --model codessm-base --dtype bf16 --lengths $LENS --cuda-graph
-  for i in 1 2; do
+  fwd host_graph --model codessm-base --dtype bf16 --lengths $LENS --cuda-graph
+  for i in ${HOST_ROUNDS:-1 2}; do
     trn host_new$i --model codessm-base --dtype bf16-master --shapes 8x2048
     trn host_check$i --model codessm-base --dtype bf16-master --shapes 8x2048 --mask-host-check
   done

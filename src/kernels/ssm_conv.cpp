@@ -37,7 +37,7 @@ ChunkMatrices chunk_matrices(const torch::Tensor& log_step, const torch::Tensor&
   // D·u on T's diagonal is D added to the kernel's first tap (T[i][i] = k[0]): no (K Cc Cc) eye product and
   // sum, which at L 4096 were two transient copies of every block's T (1.5 GiB each for codessm-base).
   auto tap0 = torch::zeros({Cc}, k_local.options());                            // r(Cc)
-  tap0.index_put_({0}, 1.0);
+  tap0.select(0, 0).fill_(1.0);  // a fill on the device (index_put_ with a number copied it from the host and waited)
   m.T = toeplitz_lower(k_local + skip.reshape({K, 1}).to(k_local.scalar_type()) * tap0);  // r(K Cc Cc)
   if (anticausal) m.T = m.T.transpose(1, 2);
   if (nc == 1) return m;

@@ -201,11 +201,6 @@ json run_bench_forward(const BenchForwardOptions& o) {
       row["error"] = e.what_without_backtrace();
       table.rows.push_back({std::to_string(L), std::to_string(o.batch), dt, mode, "error", "-", "-"});
       spdlog::warn("L={}: {}", L, e.what_without_backtrace());
-    } catch (const UsageError& e) {  // a capture that broke a CUDA graph rule: that row's error, the others run
-      if (!o.cuda_graph) throw;
-      row["error"] = e.what();
-      table.rows.push_back({std::to_string(L), std::to_string(o.batch), dt, mode, "error", "-", "-"});
-      spdlog::warn("L={}: {}", L, e.what());
     }
     rows.push_back(row);
   }

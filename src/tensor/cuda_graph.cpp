@@ -4,6 +4,7 @@
 
 #ifdef CODESSM_WITH_CUDA
 #include <ATen/cuda/CUDAGraph.h>
+#include <cuda_runtime_api.h>
 #include <c10/cuda/CUDAFunctions.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
@@ -39,14 +40,26 @@ void CudaGraph::capture(const torch::Device& device, const std::function<void()>
     c10::cuda::CUDAStreamGuard stream_guard(side);
     for (int i = 0; i < warmup; ++i) call();
     side.synchronize();
+    impl_->graph.capture_begin();
     try {
-      impl_->graph.capture_begin();
       call();
-      impl_->graph.capture_end();
     } catch (const std::exception& e) {
+      // End the broken capture so that the stream, the allocator's pool routing and the RNG's capture state are
+      // released (capture_end then fails on the invalidated capture; its error is the lesser one).
+      try {
+        impl_->graph.capture_end();
+      } catch (const std::exception&) {
+        cudaStreamCaptureStatus st = cudaStreamCaptureStatusNone;
+        if (cudaStreamIsCapturing(side.stream(), &st) == cudaSuccess && st != cudaStreamCaptureStatusNone) {
+          cudaGraph_t broken = nullptr;
+          if (cudaStreamEndCapture(side.stream(), &broken) == cudaSuccess && broken) cudaGraphDestroy(broken);
+        }
+      }
+      (void)cudaGetLastError();
       throw UsageError(fmt::format("CUDA graph capture failed (a synchronisation or host copy inside the call?): {}",
                                    e.what()));
     }
+    impl_->graph.capture_end();
   }
   c10::cuda::device_synchronize();
   impl_->captured = true;
