@@ -27,7 +27,7 @@ using ChunkMatrices = SsmConvPlan;
 
 ChunkMatrices chunk_matrices(const torch::Tensor& log_step, const torch::Tensor& A_re, const torch::Tensor& A_im,
                              const torch::Tensor& C, const torch::Tensor& skip, int64_t Cc, int64_t nc,
-                             bool anticausal) {
+                             bool anticausal, c10::optional<torch::ScalarType> matrix_dtype) {
   ChunkMatrices m;
   m.Cc = Cc;
   m.nc = nc;
@@ -38,7 +38,9 @@ ChunkMatrices chunk_matrices(const torch::Tensor& log_step, const torch::Tensor&
   // sum, which at L 4096 were two transient copies of every block's T (1.5 GiB each for codessm-base).
   auto tap0 = torch::zeros({Cc}, k_local.options());                            // r(Cc)
   tap0.select(0, 0).fill_(1.0);  // a fill on the device (index_put_ with a number copied it from the host and waited)
-  m.T = toeplitz_lower(k_local + skip.reshape({K, 1}).to(k_local.scalar_type()) * tap0);  // r(K Cc Cc)
+  auto taps = k_local + skip.reshape({K, 1}).to(k_local.scalar_type()) * tap0;  // r(K Cc)
+  if (matrix_dtype) taps = taps.to(*matrix_dtype);
+  m.T = toeplitz_lower(taps);                                                   // r(K Cc Cc)
   if (anticausal) m.T = m.T.transpose(1, 2);
   if (nc == 1) return m;
 
@@ -193,7 +195,7 @@ SsmConvPlan ssm_conv_plan(const torch::Tensor& log_step, const torch::Tensor& A_
   CODESSM_PROFILE("ssm.matrices");
   const int64_t chunk = opts.chunk > 0 ? opts.chunk : auto_chunk(L, shapes.kernels, log_step.is_cuda());
   const int64_t Cc = std::min(chunk, L), nc = (L + Cc - 1) / Cc;
-  auto p = chunk_matrices(log_step, A_re, A_im, C, skip, Cc, nc, opts.anticausal);
+  auto p = chunk_matrices(log_step, A_re, A_im, C, skip, Cc, nc, opts.anticausal, opts.matrix_dtype);
   p.L = L;
   // A tile count that does not divide this length's block (a short sequence) falls back to one product.
   const int64_t tiles = opts.tiles > 0 ? opts.tiles : auto_tiles(Cc, shapes.kernels, log_step.is_cuda());

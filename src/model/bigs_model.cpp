@@ -103,9 +103,14 @@ BackboneOutput BiGSBackbone::forward(const torch::Tensor& ids, const torch::Tens
         choice.chunk > 0 ? choice.chunk : kernels::auto_chunk(L, K, pf[0][0].is_cuda(), state16_inference);
     const int64_t tiles =
         choice.tiles > 0 ? choice.tiles : kernels::auto_tiles(std::min(chunk, L), K, pf[0][0].is_cuda());
+    // Without autograd the dense blocks are spread out in the activations' dtype (the products' cast of T, paid
+    // on the taps instead); with gradients T stays fp32 so that dT is summed along its diagonals in fp32.
+    kernels::SsmConvOptions opts{chunk, false, choice.fp32_state, tiles};
+    if (low && !torch::GradMode::is_enabled()) opts.matrix_dtype = h.scalar_type();
     auto plan = [&](std::vector<std::vector<torch::Tensor>>& p, bool anti) {
+      opts.anticausal = anti;
       return kernels::ssm_conv_plan(torch::cat(p[0]), torch::cat(p[1]), torch::cat(p[2]), torch::cat(p[3]),
-                                    torch::cat(p[4]), L, {chunk, anti, choice.fp32_state, tiles});
+                                    torch::cat(p[4]), L, opts);
     };
     plans_f = plan(pf, false).split(K);
     plans_b = plan(pb, layer(0)->bidirectional()).split(K);

@@ -222,6 +222,49 @@ TEST(SsmConv, ToeplitzBackwardSumsSubdiagonals) {
   EXPECT_EQ(T[1][2][5].item<double>(), 0.0);
 }
 
+TEST(SsmConv, ToeplitzForwardIsItsDefinition) {
+  // Every entry, fresh random taps, sizes from one tap up, in fp64 and bf16, on the CPU and (when present) CUDA:
+  // T[k][i][j] = taps[k][i−j] on and below the diagonal, exactly 0 above.
+  torch::manual_seed(static_cast<uint64_t>(std::time(nullptr)));
+  std::vector<torch::Device> devs{torch::kCPU};
+  if (torch::cuda::is_available()) devs.push_back(torch::kCUDA);
+  for (const auto& dev : devs)
+    for (auto dt : {torch::kFloat64, torch::kBFloat16})
+      for (int64_t Cc : {1, 2, 9, 64}) {
+        auto k = torch::randn({3, Cc}, torch::kFloat64).to(dt);
+        auto T = kernels::toeplitz_lower(k.to(dev)).to(torch::kCPU);
+        ASSERT_EQ(T.sizes(), (std::vector<int64_t>{3, Cc, Cc}));
+        ASSERT_EQ(T.scalar_type(), dt);
+        auto expect = torch::zeros({3, Cc, Cc}, dt);
+        for (int64_t h = 0; h < 3; ++h)
+          for (int64_t i = 0; i < Cc; ++i) expect[h].narrow(0, i, 1).narrow(1, 0, i + 1).copy_(k[h].narrow(0, 0, i + 1).flip({0}));
+        EXPECT_TRUE(torch::equal(T, expect)) << dev << " " << dt << " Cc " << Cc;
+      }
+}
+
+TEST(SsmConv, PlanInTheActivationsDtypeIsTheCastPlan) {
+  // matrix_dtype builds T from taps cast first: the same values as casting T, so the same output bits.
+  torch::manual_seed(static_cast<uint64_t>(std::time(nullptr)));
+  std::vector<torch::Device> devs{torch::kCPU};
+  if (torch::cuda::is_available()) devs.push_back(torch::kCUDA);
+  for (const auto& dev : devs)
+    for (int64_t K : {1, 4})
+      for (bool anti : {false, true})
+        for (int64_t chunk : {0, 16}) {
+          auto p = random_conv_params(K, 8);
+          auto u = torch::randn({2, 50, 8 * K}).to(dev, torch::kBFloat16);
+          auto to = [&](const torch::Tensor& t) { return t.to(dev); };
+          kernels::SsmConvOptions o{chunk, anti, /*fp32_state=*/false, /*tiles=*/0};
+          auto plan32 = kernels::ssm_conv_plan(to(p.log_step), to(p.A_re), to(p.A_im), to(p.C), to(p.D), 50, o);
+          o.matrix_dtype = torch::kBFloat16;
+          auto plan16 = kernels::ssm_conv_plan(to(p.log_step), to(p.A_re), to(p.A_im), to(p.C), to(p.D), 50, o);
+          ASSERT_EQ(plan16.T.scalar_type(), torch::kBFloat16);
+          EXPECT_TRUE(torch::equal(plan16.T, plan32.T.to(torch::kBFloat16)));
+          EXPECT_TRUE(torch::equal(kernels::ssm_conv_apply(u, plan16, false), kernels::ssm_conv_apply(u, plan32, false)))
+              << dev << " K " << K << " anti " << anti << " chunk " << chunk;
+        }
+}
+
 TEST(SsmConv, RejectsBadShapes) {
   auto p = random_conv_params(4, 8);
   EXPECT_THROW_WITH((void)kernels::ssm_conv(torch::zeros({1, 5, 6}), p.log_step, p.A_re, p.A_im, p.C, p.D),

@@ -47,6 +47,11 @@ struct SsmConvOptions {
   /// anti-causal) the diagonal skipped (broadcast_product); 0: auto_tiles(Cc, K, on CUDA) — on the CPU one product.
   /// A count that does not divide Cc (a short sequence's block) means one tile.
   int64_t tiles = 0;
+  /// The dense block T in this dtype, cast from the kernel's K×Cc taps before T is spread out (the same values
+  /// as casting T, which the products do anyway, for a fraction of the bytes). For plans used without autograd
+  /// (inference with 16-bit activations); with gradients keep T in the parameters' dtype, so that dT is summed
+  /// along its diagonals in fp32. Unset: the parameters' dtype.
+  c10::optional<torch::ScalarType> matrix_dtype;
 };
 
 /// The tile count for a dense block of Cc where the caller leaves it to the library (tiles 0), K kernels per
