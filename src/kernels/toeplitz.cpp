@@ -1,7 +1,7 @@
 // toeplitz_lower: kernels r(K Cc) → lower-triangular Toeplitz blocks r(K Cc Cc), with a backward that sums
-// the sub-diagonals of the incoming gradient. Autograd through the windows view (or a gather) would scatter Cc² values onto Cc
-// addresses with atomics (two orders of magnitude slower on the GPU); the sub-diagonal sums are a reshape
-// ("shear") and one column sum instead.
+// the sub-diagonals of the incoming gradient. Autograd through the windows view (or a gather) would scatter
+// Cc² values onto Cc addresses with atomics (two orders of magnitude slower on the GPU); the sub-diagonal sums
+// are a reshape ("shear") and one column sum instead.
 #include <torch/torch.h>
 
 #include "codessm/core/error.h"
@@ -11,6 +11,7 @@ namespace codessm::kernels {
 
 namespace {
 
+/// Sums of the sub-diagonals: out[k,l] = Σ_i g[k,i,i−l], l = 0..Cc−1.
 torch::Tensor subdiagonal_sums(const torch::Tensor& g) {
   const int64_t K = g.size(0), Cc = g.size(1);
   // Flip the columns: i − j = l  ⇔  i + j' = l + Cc − 1 with j' = Cc − 1 − j (anti-diagonals).
