@@ -14,6 +14,8 @@
 #           default) against bf16 (autocast), with section timings (forward, backward, clip, optimizer)
 #   profile section timings (bench --profile) of a forward and a training step, and the key rows again
 #   kprof   kernel-level time of one forward (L 2048, L 512) and one training step (ncu; tools/ncu_summary.py)
+#   ksol    the fused element-wise kernels (GELU gate, SSM inputs) of one forward at L 2048 and one 8x2048
+#           training step: time, DRAM and SM throughput, SFU (XU pipe) use per kernel (ncu, filtered by name)
 #   quick   the headline rows after a change; final: the whole table with the peers (one GPU)
 #   pairs   forward L 2048: ours and the peers alternating, three times (the ratio's medians, perf_report.py)
 #   host    the host's share of a forward: no host check of the pad mask (the default) vs the old check (one
@@ -189,6 +191,30 @@ if has kprof; then
     --warmup 1 --iters 2 --out /tmp/kp2 ${KPROF_ARGS:-}
   [[ " $KP " == *" train_8x2048 "* ]] && kprof train_8x2048 bench train --device cuda --model codessm-base --dtype bf16-master --shapes 8x2048 \
     --warmup 1 --iters 1 --out /tmp/kp3 ${KPROF_ARGS:-}
+fi
+
+if has ksol; then
+  # Whether the fused element-wise kernels are bound by memory or by their instructions: ncu's throughput
+  # metrics for the kernels whose names match $KSOL_REGEX, in one forward / one training step after a warm-up.
+  stamp "fused element-wise kernels: throughput (ncu)"
+  NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
+  mkdir -p "$RES/ksol"
+  KSOL_METRICS=gpu__time_duration.sum,dram__throughput.avg.pct_of_peak_sustained_elapsed,dram__bytes.sum.per_second,sm__throughput.avg.pct_of_peak_sustained_elapsed,sm__inst_executed_pipe_xu.avg.pct_of_peak_sustained_active
+  ksol() {  # ksol NAME SKIP COUNT ARGS...
+    local name=$1 skip=$2 count=$3; shift 3
+    timeout 200 "$NCU" --clock-control none --cache-control none --kernel-name "regex:${KSOL_REGEX:-gelu}" \
+      --launch-skip "$skip" --launch-count "$count" --metrics "$KSOL_METRICS" --csv --log-file "$RES/ksol/$name.csv" \
+      "$B" "$@" > "$RES/ksol/$name.log" 2>&1 || echo "ksol $name: exit $?"
+    python3 tools/ncu_summary.py "$RES/ksol/$name.csv" --all --json "$RES/ksol/$name.json" > "$RES/ksol/$name.md" 2>&1
+    cat "$RES/ksol/$name.md"
+    pack
+  }
+  # The forward: 24 matching launches per iteration (12 layers x gate + inputs); the second iteration's.
+  ksol fwd_L2048 24 24 bench forward --device cuda --model codessm-base --dtype bf16 --batch 16 --lengths 2048 \
+    --warmup 1 --iters 1 --out /tmp/ks1
+  # The training step: forward and backward kernels (48 per step); the second step's.
+  ksol train_8x2048 48 48 bench train --device cuda --model codessm-base --dtype bf16-master --shapes 8x2048 \
+    --warmup 1 --iters 1 --out /tmp/ks2
 fi
 
 if has chunks; then

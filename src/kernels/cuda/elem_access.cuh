@@ -22,6 +22,37 @@ __device__ __forceinline__ void store_f(__half* p, float v) { *p = __float2half(
 template <typename T>
 constexpr int kVec = 16 / sizeof(T);
 
+/// The elements of a 16-byte vector as floats, and floats rounded back into one (16-bit pairs converted by one
+/// packed instruction each, not one conversion and one byte move per element).
+template <typename T>
+__device__ __forceinline__ void unpack(const uint4& r, float (&v)[kVec<T>]) {
+  const T* p = reinterpret_cast<const T*>(&r);
+#pragma unroll
+  for (int j = 0; j < kVec<T>; ++j) v[j] = load_f(p + j);
+}
+template <typename T>
+__device__ __forceinline__ uint4 pack(const float (&v)[kVec<T>]);
+template <>
+__device__ __forceinline__ uint4 pack<float>(const float (&v)[4]) {
+  return make_uint4(__float_as_uint(v[0]), __float_as_uint(v[1]), __float_as_uint(v[2]), __float_as_uint(v[3]));
+}
+template <>
+__device__ __forceinline__ uint4 pack<__nv_bfloat16>(const float (&v)[8]) {
+  uint4 r;
+  auto* q = reinterpret_cast<__nv_bfloat162*>(&r);
+#pragma unroll
+  for (int j = 0; j < 4; ++j) q[j] = __floats2bfloat162_rn(v[2 * j], v[2 * j + 1]);
+  return r;
+}
+template <>
+__device__ __forceinline__ uint4 pack<__half>(const float (&v)[8]) {
+  uint4 r;
+  auto* q = reinterpret_cast<__half2*>(&r);
+#pragma unroll
+  for (int j = 0; j < 4; ++j) q[j] = __floats2half2_rn(v[2 * j], v[2 * j + 1]);
+  return r;
+}
+
 /// Blocks of 256 threads for a grid-stride loop over n / vec vectors: enough for a few waves on this device's
 /// multiprocessors; the loops stride over the rest.
 inline int grid_for(int64_t n, int vec) {

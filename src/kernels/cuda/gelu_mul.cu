@@ -20,15 +20,12 @@ __global__ void gelu_mul_fwd_kernel(const T* __restrict__ a, const T* __restrict
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   const int64_t nv = n / V;
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < nv; i += stride) {
-    uint4 ra = reinterpret_cast<const uint4*>(a)[i];
-    uint4 rb = reinterpret_cast<const uint4*>(b)[i];
-    uint4 ro;
-    const T* pa = reinterpret_cast<const T*>(&ra);
-    const T* pb = reinterpret_cast<const T*>(&rb);
-    T* po = reinterpret_cast<T*>(&ro);
+    float va[V], vb[V];
+    unpack<T>(reinterpret_cast<const uint4*>(a)[i], va);
+    unpack<T>(reinterpret_cast<const uint4*>(b)[i], vb);
 #pragma unroll
-    for (int j = 0; j < V; ++j) store_f(po + j, G::value(load_f(pa + j)) * G::value(load_f(pb + j)));
-    reinterpret_cast<uint4*>(out)[i] = ro;
+    for (int j = 0; j < V; ++j) va[j] = G::value(va[j]) * G::value(vb[j]);
+    reinterpret_cast<uint4*>(out)[i] = pack<T>(va);
   }
   for (int64_t i = nv * V + static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
     store_f(out + i, G::value(load_f(a + i)) * G::value(load_f(b + i)));
@@ -42,26 +39,20 @@ __global__ void gelu_mul_bwd_kernel(const T* __restrict__ a, const T* __restrict
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   const int64_t nv = n / V;
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < nv; i += stride) {
-    uint4 ra = reinterpret_cast<const uint4*>(a)[i];
-    uint4 rb = reinterpret_cast<const uint4*>(b)[i];
-    uint4 rg = reinterpret_cast<const uint4*>(dout)[i];
-    uint4 oa, ob;
-    const T* pa = reinterpret_cast<const T*>(&ra);
-    const T* pb = reinterpret_cast<const T*>(&rb);
-    const T* pg = reinterpret_cast<const T*>(&rg);
-    T* qa = reinterpret_cast<T*>(&oa);
-    T* qb = reinterpret_cast<T*>(&ob);
+    float va[V], vb[V], vg[V];
+    unpack<T>(reinterpret_cast<const uint4*>(a)[i], va);
+    unpack<T>(reinterpret_cast<const uint4*>(b)[i], vb);
+    unpack<T>(reinterpret_cast<const uint4*>(dout)[i], vg);
 #pragma unroll
     for (int j = 0; j < V; ++j) {
-      const float g = load_f(pg + j);
       float gx, dgx, gy, dgy;
-      G::value_grad(load_f(pa + j), gx, dgx);
-      G::value_grad(load_f(pb + j), gy, dgy);
-      store_f(qa + j, g * dgx * gy);
-      store_f(qb + j, g * gx * dgy);
+      G::value_grad(va[j], gx, dgx);
+      G::value_grad(vb[j], gy, dgy);
+      va[j] = vg[j] * dgx * gy;
+      vb[j] = vg[j] * gx * dgy;
     }
-    reinterpret_cast<uint4*>(da)[i] = oa;
-    reinterpret_cast<uint4*>(db)[i] = ob;
+    reinterpret_cast<uint4*>(da)[i] = pack<T>(va);
+    reinterpret_cast<uint4*>(db)[i] = pack<T>(vb);
   }
   for (int64_t i = nv * V + static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
     const float g = load_f(dout + i);
@@ -80,13 +71,11 @@ __global__ void gelu_fwd_kernel(const T* __restrict__ x, T* __restrict__ y, int6
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   const int64_t nv = n / V;
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < nv; i += stride) {
-    uint4 rx = reinterpret_cast<const uint4*>(x)[i];
-    uint4 ry;
-    const T* px = reinterpret_cast<const T*>(&rx);
-    T* py = reinterpret_cast<T*>(&ry);
+    float v[V];
+    unpack<T>(reinterpret_cast<const uint4*>(x)[i], v);
 #pragma unroll
-    for (int j = 0; j < V; ++j) store_f(py + j, G::value(load_f(px + j)));
-    reinterpret_cast<uint4*>(y)[i] = ry;
+    for (int j = 0; j < V; ++j) v[j] = G::value(v[j]);
+    reinterpret_cast<uint4*>(y)[i] = pack<T>(v);
   }
   for (int64_t i = nv * V + static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
     store_f(y + i, G::value(load_f(x + i)));
@@ -100,18 +89,15 @@ __global__ void gelu_bwd_kernel(const T* __restrict__ x, const T* __restrict__ d
   const int64_t nv = n / V;
   float v, d;
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < nv; i += stride) {
-    uint4 rx = reinterpret_cast<const uint4*>(x)[i];
-    uint4 rg = reinterpret_cast<const uint4*>(dy)[i];
-    uint4 ro;
-    const T* px = reinterpret_cast<const T*>(&rx);
-    const T* pg = reinterpret_cast<const T*>(&rg);
-    T* po = reinterpret_cast<T*>(&ro);
+    float vx[V], vg[V];
+    unpack<T>(reinterpret_cast<const uint4*>(x)[i], vx);
+    unpack<T>(reinterpret_cast<const uint4*>(dy)[i], vg);
 #pragma unroll
     for (int j = 0; j < V; ++j) {
-      G::value_grad(load_f(px + j), v, d);
-      store_f(po + j, load_f(pg + j) * d);
+      G::value_grad(vx[j], v, d);
+      vx[j] = vg[j] * d;
     }
-    reinterpret_cast<uint4*>(dx)[i] = ro;
+    reinterpret_cast<uint4*>(dx)[i] = pack<T>(vx);
   }
   for (int64_t i = nv * V + static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
     G::value_grad(load_f(x + i), v, d);
