@@ -16,6 +16,8 @@
 #   kprof   kernel-level time of one forward (L 2048, L 512) and one training step (ncu; tools/ncu_summary.py)
 #   ksol    the fused element-wise kernels (GELU gate, SSM inputs) of one forward at L 2048 and one 8x2048
 #           training step: time, DRAM and SM throughput, SFU (XU pipe) use per kernel (ncu, filtered by name)
+#   lnab    LayerNorm's forward: the row kernel against LibTorch's (--plain-layer-norm), forward L 2048 interleaved
+#           twice, and one training step pair
 #   quick   the headline rows after a change; final: the whole table with the peers (one GPU)
 #   pairs   forward L 2048: ours and the peers alternating, three times (the ratio's medians, perf_report.py)
 #   host    the host's share of a forward: no host check of the pad mask (the default) vs the old check (one
@@ -215,6 +217,18 @@ if has ksol; then
   # The training step: forward and backward kernels (48 per step); the second step's.
   ksol train_8x2048 48 48 bench train --device cuda --model codessm-base --dtype bf16-master --shapes 8x2048 \
     --warmup 1 --iters 1 --out /tmp/ks2
+fi
+
+if has lnab; then
+  stamp "LayerNorm forward: row kernel vs LibTorch (interleaved)"
+  export CUDA_VISIBLE_DEVICES=0
+  for i in 1 2; do
+    fwd ln_kernel_$i --model codessm-base --dtype bf16 --lengths 2048
+    fwd ln_plain_$i --model codessm-base --dtype bf16 --lengths 2048 --plain-layer-norm
+  done
+  trn ln_kernel_train --model codessm-base --dtype bf16-master --shapes 8x2048
+  trn ln_plain_train --model codessm-base --dtype bf16-master --shapes 8x2048 --plain-layer-norm
+  unset CUDA_VISIBLE_DEVICES
 fi
 
 if has chunks; then

@@ -1,8 +1,10 @@
-// Dispatch of layer_norm: LibTorch's forward and input gradient with the parameter gradients from the
-// column-sum kernels (src/kernels/cuda/column_sum.cu) when training on CUDA; LibTorch's layer_norm elsewhere.
+// Dispatch of layer_norm: on CUDA with the kernels built, the forward kernel (src/kernels/cuda/layer_norm.cu) and,
+// when training, LibTorch's input gradient with the parameter gradients from the column-sum kernels
+// (src/kernels/cuda/column_sum.cu); LibTorch's layer_norm elsewhere.
 #include "codessm/kernels/layer_norm.h"
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 
 #include "codessm/core/error.h"
@@ -13,6 +15,7 @@
 #include <c10/cuda/CUDAStream.h>
 
 #include "cuda/column_sum_launch.h"
+#include "cuda/layer_norm_launch.h"
 #include "cuda_dispatch.h"
 #endif
 
@@ -26,16 +29,58 @@ torch::Tensor layer_norm_ops(const torch::Tensor& x, const torch::Tensor& w, con
   return F::layer_norm(x, F::LayerNormFuncOptions({x.size(-1)}).weight(w).bias(b).eps(eps));
 }
 
+std::atomic<bool> g_plain{false};
+
 #ifdef CODESSM_HAVE_CUDA_KERNELS
+bool aligned16(const torch::Tensor& t) { return reinterpret_cast<std::uintptr_t>(t.data_ptr()) % 16 == 0; }
+
+/// Whether the forward kernel takes these tensors (any grad mode; the callers decide about autocast and autograd).
+bool forward_kernel_takes(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
+  if (g_plain.load(std::memory_order_relaxed) || !x.is_cuda() || !w.defined() || !b.defined()) return false;
+  const auto t = x.scalar_type();
+  if (t != torch::kFloat32 && t != torch::kBFloat16 && t != torch::kHalf) return false;
+  if (w.scalar_type() != t || b.scalar_type() != t || w.device() != x.device() || b.device() != x.device()) return false;
+  if (x.dim() < 1 || x.numel() == 0 || !w.is_contiguous() || !b.is_contiguous()) return false;
+  if (!aligned16(w) || !aligned16(b) || (x.is_contiguous() && !aligned16(x))) return false;
+  return cuda::layer_norm_forward_takes(cuda::elem_type(t), x.size(-1));
+}
+
+/// y r(..., N) and, when `stats`, mean and rstd r(..., 1) fp32 (the shapes at::native_layer_norm returns them
+/// in, which its backward takes). x contiguous.
+std::array<torch::Tensor, 3> forward_kernel(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b,
+                                            double eps, bool stats) {
+  const int64_t N = x.size(-1), M = x.numel() / N;
+  auto y = torch::empty_like(x);
+  torch::Tensor mean, rstd;
+  if (stats) {
+    auto shape = x.sizes().vec();
+    shape.back() = 1;
+    mean = torch::empty(shape, x.options().dtype(torch::kFloat32));
+    rstd = torch::empty(shape, x.options().dtype(torch::kFloat32));
+  }
+  const auto e = cuda::layer_norm_forward(cuda::elem_type(x), x.data_ptr(), w.data_ptr(), b.data_ptr(), y.data_ptr(),
+                                          stats ? mean.data_ptr<float>() : nullptr,
+                                          stats ? rstd.data_ptr<float>() : nullptr, M, N, static_cast<float>(eps),
+                                          c10::cuda::getCurrentCUDAStream());
+  CODESSM_CHECK(e == cudaSuccess, "layer_norm forward: CUDA error {}", cudaGetErrorString(e));
+  return {y, mean, rstd};
+}
+
 struct LayerNormColumnSum : public torch::autograd::Function<LayerNormColumnSum> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x0, const torch::Tensor& w,
                                const torch::Tensor& b, double eps) {
     auto x = x0.contiguous();
     const int64_t N = x.size(-1);
-    auto out = at::native_layer_norm(x, {N}, w, b, eps);
     // mean, rstd: r(..., 1) in the accumulation type (fp32 for 16-bit inputs)
-    ctx->save_for_backward({x, w, b, std::get<1>(out), std::get<2>(out)});
-    return std::get<0>(out);
+    std::array<torch::Tensor, 3> out;
+    if (forward_kernel_takes(x, w, b)) {
+      out = forward_kernel(x, w, b, eps, /*stats=*/true);
+    } else {
+      auto o = at::native_layer_norm(x, {N}, w, b, eps);
+      out = {std::get<0>(o), std::get<1>(o), std::get<2>(o)};
+    }
+    ctx->save_for_backward({x, w, b, out[1], out[2]});
+    return out[0];
   }
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
                                                torch::autograd::tensor_list grads) {
@@ -97,8 +142,25 @@ torch::Tensor layer_norm(const torch::Tensor& x, const torch::Tensor& w, const t
                   UsageError, "layer_norm: weight and bias need one value per feature ({})", x.dim() ? x.size(-1) : 0);
 #ifdef CODESSM_HAVE_CUDA_KERNELS
   if (layer_norm_is_fused(x, w, b)) return LayerNormColumnSum::apply(x, w, b, eps);
+  // Without a graph to record (inference, or nothing requires grad) and outside autocast (which runs LayerNorm
+  // in fp32 by its own rule): the forward kernel alone.
+  const bool no_graph = !torch::GradMode::is_enabled() || !(x.requires_grad() || w.requires_grad() || b.requires_grad());
+  if (no_graph && c10::impl::tls_is_dispatch_key_excluded(c10::DispatchKey::AutocastCUDA) &&
+      forward_kernel_takes(x, w, b))
+    return forward_kernel(x.contiguous(), w, b, eps, /*stats=*/false)[0];
 #endif
   return layer_norm_ops(x, w, b, eps);
+}
+
+void set_layer_norm_plain(bool plain) { g_plain.store(plain, std::memory_order_relaxed); }
+
+bool layer_norm_forward_is_fused(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
+#ifdef CODESSM_HAVE_CUDA_KERNELS
+  return forward_kernel_takes(x, w, b);
+#else
+  (void)x, (void)w, (void)b;
+  return false;
+#endif
 }
 
 torch::Tensor layer_norm_reference(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b, double eps) {

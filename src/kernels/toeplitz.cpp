@@ -1,11 +1,19 @@
 // toeplitz_lower: kernels r(K Cc) → lower-triangular Toeplitz blocks r(K Cc Cc), with a backward that sums
 // the sub-diagonals of the incoming gradient. Autograd through the windows view (or a gather) would scatter
 // Cc² values onto Cc addresses with atomics (two orders of magnitude slower on the GPU); the sub-diagonal sums
-// are a reshape ("shear") and one column sum instead.
+// are a reshape ("shear") and one column sum instead. On CUDA (kernels built) the blocks are written by
+// kernels/cuda/toeplitz.cu; the windows view and its flip are the fallback and the CPU's way.
 #include <torch/torch.h>
 
 #include "codessm/core/error.h"
 #include "codessm/kernels/ssm_conv.h"
+
+#ifdef CODESSM_HAVE_CUDA_KERNELS
+#include <c10/cuda/CUDAStream.h>
+
+#include "cuda/toeplitz_launch.h"
+#include "cuda_dispatch.h"
+#endif
 
 namespace codessm::kernels {
 
@@ -26,6 +34,17 @@ torch::Tensor subdiagonal_sums(const torch::Tensor& g) {
 struct ToeplitzLower : public torch::autograd::Function<ToeplitzLower> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& kernel) {
     const int64_t Cc = kernel.size(1);
+#ifdef CODESSM_HAVE_CUDA_KERNELS
+    if (kernel.is_cuda() && kernel.scalar_type() != torch::kFloat64 &&
+        cuda::toeplitz_lower_takes(cuda::elem_type(kernel), Cc)) {
+      auto taps = kernel.contiguous();
+      auto T = torch::empty({kernel.size(0), Cc, Cc}, kernel.options());             // r(K Cc Cc)
+      const auto e = cuda::toeplitz_lower(cuda::elem_type(taps), taps.data_ptr(), T.data_ptr(), taps.size(0), Cc,
+                                          c10::cuda::getCurrentCUDAStream());
+      CODESSM_CHECK(e == cudaSuccess, "toeplitz_lower: CUDA error {}", cudaGetErrorString(e));
+      return T;
+    }
+#endif
     // kp = [0 … 0 (Cc−1 zeros), k_0 … k_{Cc−1}]; its windows w[i][t] = kp[i + t] are a view, and
     // T[i][j] = kp[Cc−1 + i − j] = w[i][Cc−1−j]: one flip copies T out of the view. (A gather through an i64
     // index of Cc² entries read that index once per kernel: 12× the bytes of a bf16 T for 12 layers at Cc 2048.)

@@ -19,6 +19,7 @@
 #include "codessm/kernels/batch_product.h"
 #include "codessm/kernels/column_sum.h"
 #include "codessm/kernels/gelu_mul.h"
+#include "codessm/kernels/layer_norm.h"
 #include "codessm/model/checkpoint.h"
 #include "codessm/model/code_model.h"
 #include "codessm/model/bigs_model.h"
@@ -105,6 +106,7 @@ model::CodeModel build_model(const std::string& name, const std::vector<std::str
   kernels::set_gelu_mul_unfused(impl.unfused);
   kernels::set_column_sum_unfused(impl.unfused || impl.plain_bias_grad);
   kernels::set_batch_product_plain(impl.unfused || impl.plain_toeplitz_grad);
+  kernels::set_layer_norm_plain(impl.unfused || impl.plain_layer_norm);
   model::set_mask_host_check(impl.mask_host_check);
   CODESSM_REQUIRE(impl.attention == "fused" || impl.attention == "math", UsageError,
                   "bench: --attention '{}': use fused or math", impl.attention);
@@ -116,6 +118,7 @@ json impl_json(const BenchImplOptions& i) {
   return {{"conv", i.conv}, {"chunk", i.chunk}, {"tiles", i.tiles}, {"fused_kernels", !i.unfused},
           {"bias_grad", i.unfused || i.plain_bias_grad ? "LibTorch sums" : "column_sum kernels (bias, LayerNorm)"}, {"attention", i.attention},
           {"toeplitz_grad", i.unfused || i.plain_toeplitz_grad ? "bmm + batch sum" : "summed in cuBLAS products"},
+          {"layer_norm_forward", i.unfused || i.plain_layer_norm ? "LibTorch" : "layer_norm kernel (on CUDA)"},
           {"state_dtype", i.fp32_state ? "fp32 (TF32)" : "activations' dtype, fp32 chunk mixing"},
           {"mask", i.mask_host_check ? "host check for padding (sync)" : "no host check on the fused path"}};
 }

@@ -1,7 +1,8 @@
 // kernels::layer_norm against its float64 twin on fresh random inputs: the output and the gradients of x, γ and β
 // (each requires-grad combination), shapes with one row, a tail of rows and a training step's (8×2048 tokens,
-// width 1024); on CUDA the custom backward (dγ, dβ by the column-sum kernels) in fp32, bf16 and fp16, bit-identical
-// between runs, and the path taken when training without autocast only.
+// width 1024); on CUDA the forward kernel and the custom backward (dγ, dβ by the column-sum kernels) in fp32, bf16
+// and fp16, bit-identical between runs, the path taken when training without autocast only, and the forward
+// kernel alone in inference.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -99,6 +100,43 @@ TEST(LayerNormCuda, MatchesFloat64Twin) {
   layer_norm_test::check(torch::kCUDA, torch::kFloat32, 1e-5, fused);
   layer_norm_test::check(torch::kCUDA, torch::kBFloat16, 1e-2, fused);
   layer_norm_test::check(torch::kCUDA, torch::kFloat16, 2e-3, fused);
+}
+
+TEST(LayerNormCuda, ForwardKernelWithoutAutogradMatchesFloat64Twin) {
+  // Inference: the forward kernel alone (no statistics kept). Widths for each register layout of the kernel (a
+  // row of 1, 2, 4 or 8 vectors per lane, some lanes idle), more rows than the grid has warps, a mean far from
+  // zero (the variance from held values minus the mean, not E[x²] − μ²); and LibTorch's kernel (the A/B switch)
+  // against the same twin.
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  const uint64_t seed = test::fresh_seed(32);
+  SCOPED_TRACE(::testing::Message() << "seed " << seed);
+  torch::NoGradGuard no_grad;
+  const std::vector<std::vector<int64_t>> shapes = {{3, 7, 24}, {5, 264}, {3, 1000, 1024}, {4, 2048}, {2, 3000}};
+  for (auto dt : {torch::kFloat32, torch::kBFloat16, torch::kFloat16}) {
+    const double tol = dt == torch::kFloat32 ? 1e-5 : (dt == torch::kBFloat16 ? 1e-2 : 2e-3);
+    const int64_t vec = dt == torch::kFloat32 ? 4 : 8;
+    for (const auto& shape : shapes) {
+      for (double offset : {0.5, 50.0}) {
+        const int64_t N = shape.back();
+        SCOPED_TRACE(::testing::Message() << "dtype " << dt << " shape " << torch::IntArrayRef(shape) << " offset " << offset);
+        auto x = (torch::randn(shape) * 2 + offset).to(torch::kCUDA, dt);
+        auto w = (torch::randn({N}) * 0.5 + 1).to(torch::kCUDA, dt), b = (torch::randn({N}) * 0.1).to(torch::kCUDA, dt);
+        auto ref = kernels::layer_norm_reference(x, w, b, 1e-5);
+#ifdef CODESSM_TEST_CUDA_KERNELS
+        EXPECT_EQ(kernels::layer_norm_forward_is_fused(x, w, b), N % vec == 0 && N / vec <= 256);
+#endif
+        auto y = kernels::layer_norm(x, w, b, 1e-5);
+        EXPECT_EQ(y.scalar_type(), dt);
+        EXPECT_FALSE(y.requires_grad());
+        EXPECT_LT(layer_norm_test::err(y, ref), tol) << "kernel";
+        kernels::set_layer_norm_plain(true);
+        EXPECT_FALSE(kernels::layer_norm_forward_is_fused(x, w, b));
+        auto yp = kernels::layer_norm(x, w, b, 1e-5);
+        kernels::set_layer_norm_plain(false);
+        EXPECT_LT(layer_norm_test::err(yp, ref), tol) << "LibTorch";
+      }
+    }
+  }
 }
 
 TEST(LayerNormCuda, CustomBackwardOnlyWhenTrainingWithoutAutocast) {

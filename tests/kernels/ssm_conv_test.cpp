@@ -223,14 +223,15 @@ TEST(SsmConv, ToeplitzBackwardSumsSubdiagonals) {
 }
 
 TEST(SsmConv, ToeplitzForwardIsItsDefinition) {
-  // Every entry, fresh random taps, sizes from one tap up, in fp64 and bf16, on the CPU and (when present) CUDA:
-  // T[k][i][j] = taps[k][i−j] on and below the diagonal, exactly 0 above.
+  // Every entry, fresh random taps, sizes from one tap up, in every dtype, on the CPU and (when present) CUDA —
+  // there the Toeplitz kernel for 16-byte multiples (64, 200 in fp32, 1032: in fp32 a row of more vectors than
+  // a thread block has threads), the windows view otherwise: T[k][i][j] = taps[k][i−j] on and below the diagonal, 0 above.
   torch::manual_seed(static_cast<uint64_t>(std::time(nullptr)));
   std::vector<torch::Device> devs{torch::kCPU};
   if (torch::cuda::is_available()) devs.push_back(torch::kCUDA);
   for (const auto& dev : devs)
-    for (auto dt : {torch::kFloat64, torch::kBFloat16})
-      for (int64_t Cc : {1, 2, 9, 64}) {
+    for (auto dt : {torch::kFloat64, torch::kFloat32, torch::kBFloat16, torch::kFloat16})
+      for (int64_t Cc : {1, 2, 9, 64, 200, 1032}) {
         auto k = torch::randn({3, Cc}, torch::kFloat64).to(dt);
         auto T = kernels::toeplitz_lower(k.to(dev)).to(torch::kCPU);
         ASSERT_EQ(T.sizes(), (std::vector<int64_t>{3, Cc, Cc}));

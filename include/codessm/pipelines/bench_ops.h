@@ -20,6 +20,7 @@ struct BenchImplOptions {
   bool unfused = false;               ///< LibTorch ops instead of the fused CUDA kernels (gate, column sums)
   bool plain_bias_grad = false;       ///< LibTorch's sum(0) for the linear layers' bias gradients only
   bool plain_toeplitz_grad = false;   ///< dT of the local Toeplitz block by bmm and a batch sum (not cuBLAS accumulation)
+  bool plain_layer_norm = false;      ///< LayerNorm's forward by LibTorch's kernel (not kernels/cuda/layer_norm.cu)
   bool bf16_state = false;            ///< the convolution's state path in the activations' dtype (the default)
   bool fp32_state = false;            ///< the convolution's state path in fp32 (TF32) instead
   bool mask_host_check = false;       ///< BiGS: the host checks for padding before the layers (a sync per forward)
