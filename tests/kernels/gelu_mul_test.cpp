@@ -169,9 +169,10 @@ void check_split_against_reference(torch::Device dev, torch::ScalarType dt, doub
   const std::vector<Case> cases = {{{3, 5}, 64, 2, true, false},  {{2, 7}, 128, 2, false, false},
                                    {{1, 1}, 16, 2, true, true},   {{4, 3}, 48, 3, true, false},
                                    {{9}, 40, 1, true, false},     {{2, 3}, 6, 2, true, false},
-                                   // More rows than the CUDA kernels' blocks, and rows of several vectors per
-                                   // thread: the loops over both.
-                                   {{9000}, 16, 2, true, false},  {{2, 600}, 2048, 2, true, false}};
+                                   // Many rows per CUDA block; a row per block or two; and rows that cross
+                                   // the blocks' boundaries (60 or 30 vectors per row, 512 per block).
+                                   {{9000}, 16, 2, true, false},  {{2, 600}, 2048, 2, true, false},
+                                   {{3, 333}, 240, 2, true, false}};
   for (const auto& c : cases) {
     SCOPED_TRACE(::testing::Message() << "width " << c.width << " parts " << c.parts << " masked " << c.masked);
     auto shape = c.lead;

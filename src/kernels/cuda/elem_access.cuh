@@ -1,6 +1,6 @@
 // Device-side helpers every fused CUDA kernel shares: fp32 loads and stores of the element types (arithmetic is
-// fp32; 16-bit values are rounded once on store), the 16-byte vector width, and a grid size for the
-// grid-stride loops. CUDA headers only (nvcc sees no LibTorch).
+// fp32; 16-bit values are rounded once on store) and the 16-byte vector width. CUDA headers only (nvcc sees no
+// LibTorch).
 #pragma once
 
 #include <cuda_bf16.h>
@@ -51,16 +51,6 @@ __device__ __forceinline__ uint4 pack<__half>(const float (&v)[8]) {
 #pragma unroll
   for (int j = 0; j < 4; ++j) q[j] = __floats2half2_rn(v[2 * j], v[2 * j + 1]);
   return r;
-}
-
-/// Blocks of 256 threads for a grid-stride loop over n / vec vectors: enough for a few waves on this device's
-/// multiprocessors; the loops stride over the rest.
-inline int grid_for(int64_t n, int vec) {
-  int dev = 0, sms = 132;
-  if (cudaGetDevice(&dev) == cudaSuccess) cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
-  const int64_t want = (n / vec + 255) / 256;
-  const int64_t cap = static_cast<int64_t>(sms) * 8;
-  return static_cast<int>(want < 1 ? 1 : (want < cap ? want : cap));
 }
 
 }  // namespace codessm::kernels::cuda

@@ -1,9 +1,11 @@
 // The SSM inputs' activation of a BiGS layer in one pass each way: y = gelu(x) ⊙ m[row] (m: the padding mask,
 // zero at pads) for x = [u_f | u_b] of shape (rows, 2D), written as the two branches' separate (rows, D)
-// tensors. Unfused this was a GELU kernel, a mask product and, in the backward, a cat of the branches'
-// gradients and the product's backward: 10 element-passes of the (rows, 2D) width forward and backward
-// together, against 5 here. fp32 arithmetic, 16-byte vectors; a vector never straddles a row or a block
-// because each block's width is a multiple of the vector (the caller checks).
+// tensors; blocks over x's flat vectors as in elementwise_pass.cuh. Unfused this was a GELU kernel, a mask
+// product and, in the backward, a cat of the branches' gradients and the product's backward: 10 element-passes
+// of the (rows, 2D) width forward and backward together, against 5 here. fp32 arithmetic, 16-byte vectors; a
+// vector never straddles a row or a block because each block's width is a multiple of the vector (the caller
+// checks).
+#include "elementwise_pass.cuh"
 #include "gelu_math.cuh"
 #include "gelu_split_launch.h"
 
@@ -26,68 +28,116 @@ __device__ __forceinline__ auto part_ptr(const P& ptrs, int k) {
   return q;
 }
 
-// One row per block iteration, the row's vectors over the threads: the row's mask value is read once and a
-// vector's block and column follow from its index in the row by comparisons (a flat index needed two 64-bit
-// divisions per vector, more instructions than its GELUs).
+/// n / d for 0 ≤ n < 2^31 and 1 ≤ d < 2^31 by a multiply-high, an add and a shift (Granlund & Montgomery; the
+/// magic number made on the host once per launch).
+struct FastDiv {
+  uint32_t d, m, s;
+  explicit FastDiv(uint32_t divisor) : d(divisor), s(0) {
+    while ((uint64_t(1) << s) < d) ++s;
+    m = static_cast<uint32_t>(((uint64_t(1) << 32) * ((uint64_t(1) << s) - d)) / d + 1);
+  }
+  __device__ __forceinline__ uint32_t div(uint32_t n) const { return (__umulhi(n, m) + n) >> s; }
+};
+
+/// Where the vectors of a block's pass (elementwise_pass.cuh's layout: consecutive vectors of x, kPassUnroll per
+/// thread) go: row, column block and vector within the block. One 64-bit division per thread for the block's
+/// first row; per vector a FastDiv by the row's vector count and comparisons for the block (a flat index needed
+/// two 64-bit divisions per vector, more instructions than its GELUs).
+struct SplitIndex {
+  int64_t r0;  // row of the block's first vector
+  int o;       // that vector's place in its row
+  __device__ __forceinline__ SplitIndex(int64_t f0, int vpr) : r0(f0 / vpr), o(static_cast<int>(f0 - r0 * vpr)) {}
+  /// Row, block and the vector's index in the block's (rows, vpp) output for the block's l-th vector.
+  __device__ __forceinline__ void at(int l, const FastDiv& by_vpr, int vpp, int64_t& r, int& p, int64_t& k) const {
+    const uint32_t t = static_cast<uint32_t>(o + l);
+    const uint32_t dr = by_vpr.div(t);
+    const int c = static_cast<int>(t - dr * by_vpr.d);
+    r = r0 + dr;
+    p = block_of(c, vpp);
+    k = r * vpp + (c - p * vpp);
+  }
+};
+
 template <typename T>
-__global__ void gelu_split_fwd_kernel(const T* __restrict__ x, const float* __restrict__ scale, SplitPtrs out,
-                                      int64_t rows, int vpp, int parts) {
+__global__ void __launch_bounds__(kPassThreads)
+    gelu_split_fwd_kernel(const T* __restrict__ x, const float* __restrict__ scale, SplitPtrs out, int64_t nv,
+                          FastDiv by_vpr, int vpp) {
   using G = typename GeluOf<T>::type;
   constexpr int V = kVec<T>;
-  const int vpr = vpp * parts;
-  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
-    const float m = scale ? scale[r] : 1.f;
-    const uint4* xr = reinterpret_cast<const uint4*>(x) + r * vpr;
-    for (int c = threadIdx.x; c < vpr; c += blockDim.x) {
-      const int p = block_of(c, vpp);
+  const int64_t f0 = static_cast<int64_t>(blockIdx.x) * (kPassThreads * kPassUnroll);
+  const SplitIndex idx(f0, static_cast<int>(by_vpr.d));
+  uint4 rx[kPassUnroll];
+#pragma unroll
+  for (int u = 0; u < kPassUnroll; ++u) {
+    const int64_t f = f0 + threadIdx.x + u * kPassThreads;
+    if (f < nv) rx[u] = reinterpret_cast<const uint4*>(x)[f];
+  }
+#pragma unroll
+  for (int u = 0; u < kPassUnroll; ++u) {
+    const int l = threadIdx.x + u * kPassThreads;
+    if (f0 + l < nv) {
+      int64_t r, k;
+      int p;
+      idx.at(l, by_vpr, vpp, r, p, k);
+      const float m = scale ? scale[r] : 1.f;
       float v[V];
-      unpack<T>(xr[c], v);
+      unpack<T>(rx[u], v);
 #pragma unroll
       for (int j = 0; j < V; ++j) v[j] = G::value(v[j]) * m;
-      reinterpret_cast<uint4*>(part_ptr(out, p))[r * vpp + (c - p * vpp)] = pack<T>(v);
+      reinterpret_cast<uint4*>(part_ptr(out, p))[k] = pack<T>(v);
     }
   }
 }
 
 template <typename T>
-__global__ void gelu_split_bwd_kernel(const T* __restrict__ x, const float* __restrict__ scale, ConstSplitPtrs dy,
-                                      T* __restrict__ dx, int64_t rows, int vpp, int parts) {
+__global__ void __launch_bounds__(kPassThreads)
+    gelu_split_bwd_kernel(const T* __restrict__ x, const float* __restrict__ scale, ConstSplitPtrs dy,
+                          T* __restrict__ dx, int64_t nv, FastDiv by_vpr, int vpp) {
   using G = typename GeluOf<T>::type;
   constexpr int V = kVec<T>;
-  const int vpr = vpp * parts;
-  float v, d;
-  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
-    const float m = scale ? scale[r] : 1.f;
-    const uint4* xr = reinterpret_cast<const uint4*>(x) + r * vpr;
-    uint4* dxr = reinterpret_cast<uint4*>(dx) + r * vpr;
-    for (int c = threadIdx.x; c < vpr; c += blockDim.x) {
-      const int p = block_of(c, vpp);
+  const int64_t f0 = static_cast<int64_t>(blockIdx.x) * (kPassThreads * kPassUnroll);
+  const SplitIndex idx(f0, static_cast<int>(by_vpr.d));
+  uint4 rx[kPassUnroll], rg[kPassUnroll];
+  int64_t rows[kPassUnroll];
+  bool has[kPassUnroll];
+#pragma unroll
+  for (int u = 0; u < kPassUnroll; ++u) {
+    const int l = threadIdx.x + u * kPassThreads;
+    has[u] = false;
+    rows[u] = 0;
+    if (f0 + l < nv) {
+      int64_t k;
+      int p;
+      idx.at(l, by_vpr, vpp, rows[u], p, k);
       const void* g = part_ptr(dy, p);
-      uint4 ro = make_uint4(0, 0, 0, 0);  // all-zero bits: +0 in every element type
       if (g != nullptr) {
+        has[u] = true;
+        rx[u] = reinterpret_cast<const uint4*>(x)[f0 + l];
+        rg[u] = reinterpret_cast<const uint4*>(g)[k];
+      }
+    }
+  }
+#pragma unroll
+  for (int u = 0; u < kPassUnroll; ++u) {
+    const int64_t f = f0 + threadIdx.x + u * kPassThreads;
+    if (f < nv) {
+      uint4 ro = make_uint4(0, 0, 0, 0);  // all-zero bits: +0 in every element type (an unused block)
+      if (has[u]) {
+        const float m = scale ? scale[rows[u]] : 1.f;
         float vx[V], vg[V];
-        unpack<T>(xr[c], vx);
-        unpack<T>(reinterpret_cast<const uint4*>(g)[r * vpp + (c - p * vpp)], vg);
+        unpack<T>(rx[u], vx);
+        unpack<T>(rg[u], vg);
 #pragma unroll
         for (int j = 0; j < V; ++j) {
+          float v, d;
           G::value_grad(vx[j], v, d);
           vx[j] = vg[j] * m * d;
         }
         ro = pack<T>(vx);
       }
-      dxr[c] = ro;
+      reinterpret_cast<uint4*>(dx)[f] = ro;
     }
   }
-}
-
-/// Blocks of up to 256 threads (whole warps, no more than a row's vectors), one row per block iteration; enough
-/// blocks to fill the multiprocessors, the loops stride over the remaining rows.
-inline dim3 row_threads(int vpr) { return dim3(vpr >= 256 ? 256 : ((vpr + 31) / 32) * 32); }
-inline int row_blocks(int64_t rows, int threads) {
-  int dev = 0, sms = 132;
-  if (cudaGetDevice(&dev) == cudaSuccess) cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
-  const int64_t cap = static_cast<int64_t>(sms) * (2048 / threads);
-  return static_cast<int>(rows < cap ? rows : cap);
 }
 
 template <typename T>
@@ -95,9 +145,11 @@ cudaError_t fwd(const void* x, const float* scale, SplitPtrs out, int parts, int
                 cudaStream_t s) {
   if (rows == 0 || cols == 0) return cudaSuccess;
   const int vpp = static_cast<int>(cols / parts / kVec<T>);
-  const dim3 threads = row_threads(vpp * parts);
-  gelu_split_fwd_kernel<T><<<row_blocks(rows, threads.x), threads, 0, s>>>(static_cast<const T*>(x), scale, out,
-                                                                           rows, vpp, parts);
+  const int64_t nv = rows * cols / kVec<T>;
+  const unsigned blocks = pass_blocks(nv);
+  if (blocks == 0) return cudaErrorInvalidValue;
+  gelu_split_fwd_kernel<T><<<blocks, kPassThreads, 0, s>>>(static_cast<const T*>(x), scale, out, nv,
+                                                           FastDiv(static_cast<uint32_t>(vpp * parts)), vpp);
   return cudaGetLastError();
 }
 
@@ -106,15 +158,19 @@ cudaError_t bwd(const void* x, const float* scale, ConstSplitPtrs dy, void* dx, 
                 int64_t cols, cudaStream_t s) {
   if (rows == 0 || cols == 0) return cudaSuccess;
   const int vpp = static_cast<int>(cols / parts / kVec<T>);
-  const dim3 threads = row_threads(vpp * parts);
-  gelu_split_bwd_kernel<T><<<row_blocks(rows, threads.x), threads, 0, s>>>(static_cast<const T*>(x), scale, dy,
-                                                                           static_cast<T*>(dx), rows, vpp, parts);
+  const int64_t nv = rows * cols / kVec<T>;
+  const unsigned blocks = pass_blocks(nv);
+  if (blocks == 0) return cudaErrorInvalidValue;
+  gelu_split_bwd_kernel<T><<<blocks, kPassThreads, 0, s>>>(static_cast<const T*>(x), scale, dy,
+                                                           static_cast<T*>(dx), nv,
+                                                           FastDiv(static_cast<uint32_t>(vpp * parts)), vpp);
   return cudaGetLastError();
 }
 
 bool valid(ElemType t, int parts, int64_t cols) {
   const int64_t vec = t == ElemType::kF32 ? 4 : 8;
-  // A row's vectors are counted in int: (1 << 30) vectors are 16 GiB per row, far past any model width.
+  // A row's vectors are counted in 32 bits (FastDiv: index + a block's vectors < 2^31): 2^30 vectors are
+  // 16 GiB per row, far past any model width.
   return parts >= 1 && parts <= kMaxSplitParts && cols % parts == 0 && (cols / parts) % vec == 0 &&
          cols / vec < (int64_t(1) << 30);
 }
