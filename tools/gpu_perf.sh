@@ -252,6 +252,9 @@ if has final; then
   if ! has fwd && ! has quick; then
     fwd base_bf16 --model codessm-base --dtype bf16 --lengths $LENS
   fi
+  if ! has train && ! has quick; then
+    trn base_bf16 --model codessm-base --dtype bf16-master
+  fi
   fwd 8kernel_bf16 --model codessm-8kernel --dtype bf16 --lengths $LENS
   fwd hf_bf16 --model codessm-hf --dtype bf16 --lengths $LENS
   fwd rocoder_bf16 --model rocoder-base --dtype bf16 --lengths 2048,4096
