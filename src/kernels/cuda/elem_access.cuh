@@ -30,27 +30,25 @@ __device__ __forceinline__ void unpack(const uint4& r, float (&v)[kVec<T>]) {
 #pragma unroll
   for (int j = 0; j < kVec<T>; ++j) v[j] = load_f(p + j);
 }
+
+/// Two floats rounded into one 16-bit pair (the pointer only selects the type).
+__device__ __forceinline__ __nv_bfloat162 pair_of(__nv_bfloat16*, float a, float b) {
+  return __floats2bfloat162_rn(a, b);
+}
+__device__ __forceinline__ __half2 pair_of(__half*, float a, float b) { return __floats2half2_rn(a, b); }
+
 template <typename T>
-__device__ __forceinline__ uint4 pack(const float (&v)[kVec<T>]);
-template <>
-__device__ __forceinline__ uint4 pack<float>(const float (&v)[4]) {
-  return make_uint4(__float_as_uint(v[0]), __float_as_uint(v[1]), __float_as_uint(v[2]), __float_as_uint(v[3]));
-}
-template <>
-__device__ __forceinline__ uint4 pack<__nv_bfloat16>(const float (&v)[8]) {
-  uint4 r;
-  auto* q = reinterpret_cast<__nv_bfloat162*>(&r);
+__device__ __forceinline__ uint4 pack(const float (&v)[kVec<T>]) {
+  if constexpr (sizeof(T) == 4) {
+    return make_uint4(__float_as_uint(v[0]), __float_as_uint(v[1]), __float_as_uint(v[2]), __float_as_uint(v[3]));
+  } else {
+    using Pair = decltype(pair_of(static_cast<T*>(nullptr), 0.f, 0.f));
+    uint4 r;
+    auto* q = reinterpret_cast<Pair*>(&r);
 #pragma unroll
-  for (int j = 0; j < 4; ++j) q[j] = __floats2bfloat162_rn(v[2 * j], v[2 * j + 1]);
-  return r;
-}
-template <>
-__device__ __forceinline__ uint4 pack<__half>(const float (&v)[8]) {
-  uint4 r;
-  auto* q = reinterpret_cast<__half2*>(&r);
-#pragma unroll
-  for (int j = 0; j < 4; ++j) q[j] = __floats2half2_rn(v[2 * j], v[2 * j + 1]);
-  return r;
+    for (int j = 0; j < 4; ++j) q[j] = pair_of(static_cast<T*>(nullptr), v[2 * j], v[2 * j + 1]);
+    return r;
+  }
 }
 
 }  // namespace codessm::kernels::cuda
