@@ -16,7 +16,8 @@ void add_impl_flags(CLI::App* c, pipelines::BenchImplOptions& i) {
   c->add_flag("--plain-bias-grad", i.plain_bias_grad, "LibTorch's sums for the bias and LayerNorm gradients (not the column-sum kernels)");
   c->add_flag("--plain-toeplitz-grad", i.plain_toeplitz_grad,
               "the local Toeplitz block's gradient by bmm and a batch sum (not summed inside cuBLAS products)");
-  c->add_flag("--plain-layer-norm", i.plain_layer_norm, "LayerNorm's forward by LibTorch's kernel (not the row kernel)");
+  c->add_flag("--plain-layer-norm", i.plain_layer_norm,
+              "LayerNorm's forward by LibTorch's kernel (not the row kernel)");
   c->add_flag("--bf16-state", i.bf16_state, "the convolution's state path in bf16 with fp32 chunk mixing (the default)");
   c->add_flag("--fp32-state", i.fp32_state, "the convolution's whole state path in fp32/TF32")->excludes("--bf16-state");
   c->add_flag("--mask-host-check", i.mask_host_check,

@@ -144,7 +144,8 @@ torch::Tensor layer_norm(const torch::Tensor& x, const torch::Tensor& w, const t
   if (layer_norm_is_fused(x, w, b)) return LayerNormColumnSum::apply(x, w, b, eps);
   // Without a graph to record (inference, or nothing requires grad) and outside autocast (which runs LayerNorm
   // in fp32 by its own rule): the forward kernel alone.
-  const bool no_graph = !torch::GradMode::is_enabled() || !(x.requires_grad() || w.requires_grad() || b.requires_grad());
+  const bool no_graph =
+      !torch::GradMode::is_enabled() || !(x.requires_grad() || w.requires_grad() || b.requires_grad());
   if (no_graph && c10::impl::tls_is_dispatch_key_excluded(c10::DispatchKey::AutocastCUDA) &&
       forward_kernel_takes(x, w, b))
     return forward_kernel(x.contiguous(), w, b, eps, /*stats=*/false)[0];
