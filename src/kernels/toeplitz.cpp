@@ -35,8 +35,9 @@ struct ToeplitzLower : public torch::autograd::Function<ToeplitzLower> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& kernel) {
     const int64_t Cc = kernel.size(1);
 #ifdef CODESSM_HAVE_CUDA_KERNELS
-    if (kernel.is_cuda() && kernel.scalar_type() != torch::kFloat64 &&
-        cuda::toeplitz_lower_takes(cuda::elem_type(kernel), Cc)) {
+    const auto dt = kernel.scalar_type();
+    const bool kernel_dtype = dt == torch::kFloat32 || dt == torch::kBFloat16 || dt == torch::kHalf;
+    if (kernel.is_cuda() && kernel_dtype && cuda::toeplitz_lower_takes(cuda::elem_type(dt), Cc)) {
       auto taps = kernel.contiguous();
       auto T = torch::empty({kernel.size(0), Cc, Cc}, kernel.options());             // r(K Cc Cc)
       const auto e = cuda::toeplitz_lower(cuda::elem_type(taps), taps.data_ptr(), T.data_ptr(), taps.size(0), Cc,

@@ -144,12 +144,9 @@ __global__ void __launch_bounds__(kColVecs* kRowLanes)
   store_block_partial<V>(ab, sh, pb, N);
 }
 
-int vec_of(ElemType t) { return t == ElemType::kF32 ? 4 : 8; }
-
 int64_t rows_per_chunk(ElemType t, int64_t M, int64_t N) {
-  int dev = 0, sms = 132;
-  if (cudaGetDevice(&dev) == cudaSuccess) cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
-  const int64_t tiles = (N / vec_of(t) + kColVecs - 1) / kColVecs;
+  const int sms = multiprocessors();
+  const int64_t tiles = (N / vector_elems(t) + kColVecs - 1) / kColVecs;
   const int64_t want_chunks = (4LL * sms + tiles - 1) / tiles;          // ~4 blocks per multiprocessor
   const int64_t min_rows = kUnroll * kRowLanes;                          // a chunk fills the unrolled loop
   int64_t rows = (M + want_chunks - 1) / want_chunks;
@@ -170,7 +167,7 @@ cudaError_t column_sum(ElemType t, const void* g, float* workspace, void* out, i
   if (N <= 0) return cudaSuccess;
   const int64_t rows = M > 0 ? rows_per_chunk(t, M, N) : 1;
   const int64_t chunks = column_sum_chunks(t, M, N);
-  const int64_t tiles = (N / vec_of(t) + kColVecs - 1) / kColVecs;
+  const int64_t tiles = (N / vector_elems(t) + kColVecs - 1) / kColVecs;
   const dim3 grid(static_cast<unsigned>(tiles), static_cast<unsigned>(chunks));
   const dim3 block(kColVecs, kRowLanes);
   const unsigned fin = static_cast<unsigned>((N + kColVecs - 1) / kColVecs);
@@ -202,7 +199,7 @@ cudaError_t layer_norm_param_grads(ElemType t, const void* g, const void* x, con
   if (N <= 0) return cudaSuccess;
   const int64_t rows = M > 0 ? rows_per_chunk(t, M, N) : 1;
   const int64_t chunks = column_sum_chunks(t, M, N);
-  const int64_t tiles = (N / vec_of(t) + kColVecs - 1) / kColVecs;
+  const int64_t tiles = (N / vector_elems(t) + kColVecs - 1) / kColVecs;
   const dim3 grid(static_cast<unsigned>(tiles), static_cast<unsigned>(chunks));
   const dim3 block(kColVecs, kRowLanes);
   float* pg = workspace;

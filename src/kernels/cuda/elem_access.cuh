@@ -22,6 +22,13 @@ __device__ __forceinline__ void store_f(__half* p, float v) { *p = __float2half(
 template <typename T>
 constexpr int kVec = 16 / sizeof(T);
 
+/// Multiprocessors of the current device (132 if the query fails), for grids sized to the device.
+inline int multiprocessors() {
+  int dev = 0, sms = 132;
+  if (cudaGetDevice(&dev) == cudaSuccess) cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
+  return sms;
+}
+
 /// The elements of a 16-byte vector as floats, and floats rounded back into one (16-bit pairs converted by one
 /// packed instruction each, not one conversion and one byte move per element).
 template <typename T>

@@ -5,4 +5,7 @@ namespace codessm::kernels::cuda {
 
 enum class ElemType { kF32, kBF16, kF16 };
 
+/// Elements per 16-byte vector (the host side's kVec).
+constexpr int vector_elems(ElemType t) { return t == ElemType::kF32 ? 4 : 8; }
+
 }  // namespace codessm::kernels::cuda

@@ -168,7 +168,7 @@ cudaError_t bwd(const void* x, const float* scale, ConstSplitPtrs dy, void* dx, 
 }
 
 bool valid(ElemType t, int parts, int64_t cols) {
-  const int64_t vec = t == ElemType::kF32 ? 4 : 8;
+  const int64_t vec = vector_elems(t);
   // A row's vectors are counted in 32 bits (FastDiv: index + a block's vectors < 2^31): 2^30 vectors are
   // 16 GiB per row, far past any model width.
   return parts >= 1 && parts <= kMaxSplitParts && cols % parts == 0 && (cols / parts) % vec == 0 &&

@@ -88,8 +88,7 @@ cudaError_t launch(const void* x, const void* w, const void* b, void* y, float* 
       n = 1;
     return n < 1 ? 1 : n;
   }();
-  int dev = 0, sms = 132;
-  if (cudaGetDevice(&dev) == cudaSuccess) cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
+  const int sms = multiprocessors();
   const int64_t want = (rows + kWarpsPerBlock - 1) / kWarpsPerBlock, cap = static_cast<int64_t>(sms) * per_sm;
   const int blocks = static_cast<int>(want < cap ? want : cap);
   layer_norm_fwd_kernel<T, VPL><<<blocks, kWarpsPerBlock * 32, 0, s>>>(
@@ -108,12 +107,10 @@ cudaError_t forward(const void* x, const void* w, const void* b, void* y, float*
   return launch<T, 8>(x, w, b, y, mean, rstd, rows, nv, eps, s);
 }
 
-int vec_of(ElemType t) { return t == ElemType::kF32 ? 4 : 8; }
-
 }  // namespace
 
 bool layer_norm_forward_takes(ElemType t, int64_t N) {
-  return N > 0 && N % vec_of(t) == 0 && N / vec_of(t) <= 32 * 8;
+  return N > 0 && N % vector_elems(t) == 0 && N / vector_elems(t) <= 32 * 8;
 }
 
 cudaError_t layer_norm_forward(ElemType t, const void* x, const void* w, const void* b, void* y, float* mean,

@@ -37,8 +37,7 @@ template <typename T>
 cudaError_t launch(const void* taps, void* out, int64_t K, int64_t Cc, cudaStream_t s) {
   const int64_t rows = K * Cc, vpr = Cc / kVec<T>;
   const int threads = vpr >= 256 ? 256 : static_cast<int>((vpr + 31) / 32 * 32);
-  int dev = 0, sms = 132;
-  if (cudaGetDevice(&dev) == cudaSuccess) cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
+  const int sms = multiprocessors();
   const int64_t cap = static_cast<int64_t>(sms) * (2048 / threads);
   const int blocks = static_cast<int>(rows < cap ? rows : cap);
   toeplitz_lower_kernel<T><<<blocks, threads, 0, s>>>(static_cast<const T*>(taps), static_cast<T*>(out), rows,
@@ -46,12 +45,10 @@ cudaError_t launch(const void* taps, void* out, int64_t K, int64_t Cc, cudaStrea
   return cudaGetLastError();
 }
 
-int vec_of(ElemType t) { return t == ElemType::kF32 ? 4 : 8; }
-
 }  // namespace
 
 bool toeplitz_lower_takes(ElemType t, int64_t Cc) {
-  return Cc > 0 && Cc % vec_of(t) == 0 && Cc < (int64_t(1) << 30);
+  return Cc > 0 && Cc % vector_elems(t) == 0 && Cc < (int64_t(1) << 30);
 }
 
 cudaError_t toeplitz_lower(ElemType t, const void* taps, void* T, int64_t K, int64_t Cc, cudaStream_t s) {
